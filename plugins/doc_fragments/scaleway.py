@@ -1,0 +1,108 @@
+# -*- coding: utf-8 -*-
+# Copyright: scaleway.registry contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # The connection options, shared by every module and plugin of the collection.
+    DOCUMENTATION = r"""
+options:
+  secret_key:
+    description:
+      - The secret key of a Scaleway API key (a UUID), sent as C(X-Auth-Token).
+      - If not set, the first of the environment variables E(SCW_SECRET_KEY), E(SCW_TOKEN) and E(SCALEWAY_TOKEN),
+        then C(secret_key) in the selected profile of the scw config file.
+      - Never logged, returned or shown in a diff.
+    type: str
+  access_key:
+    description:
+      - The access key of the API key (V(SCW) followed by 17 capitals or digits). Not needed to call the API; checked
+        for its format only.
+      - If not set, E(SCW_ACCESS_KEY), then C(access_key) in the selected profile.
+    type: str
+  profile:
+    description:
+      - The profile of the scw config file to read, as C(scw -p) does. A named profile is the root keys of the file
+        overridden by the keys under C(profiles.<name>).
+      - If not set, E(SCW_PROFILE), then C(active_profile) in the file, then the root keys (the profile C(default)).
+      - A profile that does not exist is an error.
+    type: str
+  config_file:
+    description:
+      - Path of the scw config file. A file given here must exist.
+      - If not set, E(SCW_CONFIG_PATH), then C($XDG_CONFIG_HOME/scw/config.yaml), then C(~/.config/scw/config.yaml);
+        none of those needs to exist.
+    type: path
+  api_url:
+    description:
+      - Base URL of the Scaleway API, without a trailing slash. Point it at the collection's emulator to test offline.
+      - If not set, E(SCW_API_URL), then C(api_url) in the selected profile, then V(https://api.scaleway.com).
+    type: str
+  project_id:
+    description:
+      - The project (a UUID) that new resources go to, and that lookups are restricted to.
+      - If not set, E(SCW_DEFAULT_PROJECT_ID), then C(default_project_id) in the selected profile.
+    type: str
+  organization_id:
+    description:
+      - The organization (a UUID). Used to create resources when no project is known, in the organization's default
+        project.
+      - If not set, E(SCW_DEFAULT_ORGANIZATION_ID), then C(default_organization_id) in the selected profile.
+    type: str
+  region:
+    description:
+      - The region, one of V(fr-par), V(nl-ams) and V(pl-waw).
+      - If not set, E(SCW_DEFAULT_REGION), then C(default_region) in the selected profile, then the region of
+        E(SCW_DEFAULT_ZONE) or C(default_zone), then V(fr-par).
+    type: str
+  api_timeout:
+    description:
+      - Seconds to wait for each answer of the API.
+    type: int
+    default: 30
+  validate_certs:
+    description:
+      - Whether to verify the API's TLS certificate.
+      - If not set, V(true) unless E(SCW_INSECURE) or C(insecure) in the selected profile is true.
+    type: bool
+notes:
+  - Each connection value comes from the option, else its E(SCW_*) environment variable, else the selected profile
+    of the scw config file, else the default, as the scw CLI resolves it. Environment variables win over the config
+    file even when O(profile) is set, as in the scw CLI.
+  - Answers 429, 502, 503 and 504, and dropped connections, are retried with capped exponential backoff and jitter,
+    honouring C(Retry-After). A create is never sent twice blindly, after a failure that leaves it unknown whether
+    the namespace was created, the module looks it up by name first.
+requirements:
+  - requests
+"""
+
+    WAIT = r"""
+options:
+  wait:
+    description:
+      - Whether to wait until a deletion has finished.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How many seconds to wait, when O(wait=true), before failing.
+    type: int
+    default: 300
+"""
+
+    ATTRIBUTES = r"""
+attributes:
+  check_mode:
+    description: Can run in check mode and predict the result without changing anything.
+  diff_mode:
+    description: Returns the state before and after the change when run with C(--diff).
+  idempotent:
+    description: A second run with the same options changes nothing and reports no change.
+  action_group:
+    description: Use C(group/scaleway.registry.all) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - scaleway.registry.all
+"""

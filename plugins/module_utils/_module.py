@@ -1,0 +1,96 @@
+# -*- coding: utf-8 -*-
+# Copyright: scaleway.registry contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""The module adapter: options in, one client out, client errors turned into one-line failures."""
+
+from __future__ import annotations
+
+from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.scaleway.registry.plugins.module_utils._client import (
+    HAS_REQUESTS,
+    APIError,
+    Client,
+    PermissionsDenied,
+    ScalewayError,
+    Unauthenticated,
+)
+from ansible_collections.scaleway.registry.plugins.module_utils._config import REGISTRY_REGIONS, ConfigError, resolve
+
+# The connection options, documented once in the scaleway.registry.scaleway doc fragment.
+# No defaults here: None means "not set", so that SCW_* variables and the scw config can fill in.
+CONNECTION_ARGS = dict(
+    secret_key=dict(type="str", no_log=True),
+    access_key=dict(type="str", no_log=False),
+    profile=dict(type="str"),
+    config_file=dict(type="path"),
+    api_url=dict(type="str"),
+    project_id=dict(type="str"),
+    organization_id=dict(type="str"),
+    region=dict(type="str"),
+    api_timeout=dict(type="int", default=30),
+    validate_certs=dict(type="bool"),
+)
+
+# Documented once in the scaleway.registry.scaleway.WAIT doc fragment.
+WAIT_ARGS = dict(
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=300),
+)
+
+
+class ScalewayModule:
+    """An AnsibleModule with the connection options, resolved settings and a client.
+
+    With all_regions, the region option also takes `all`, and self.regions lists every region.
+    """
+
+    def __init__(self, argument_spec, all_regions=False, **kwargs):
+        self.module = AnsibleModule(argument_spec=dict(CONNECTION_ARGS, **argument_spec), **kwargs)
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+        if not HAS_REQUESTS:
+            self.module.fail_json(msg=missing_required_lib("requests"))
+        options = dict(self.params)
+        every_region = all_regions and options["region"] == "all"
+        if every_region:
+            options["region"] = None
+        try:
+            self.settings = resolve(options)
+        except ConfigError as exc:
+            self.module.fail_json(msg=str(exc))
+        for warning in self.settings.warnings:
+            self.module.warn(warning)
+        self.region = self.settings.region
+        self.regions = list(REGISTRY_REGIONS) if every_region else [self.region]
+        self.client = Client(self.settings.secret_key, self.settings.api_url, timeout=self.settings.api_timeout,
+                             validate_certs=self.settings.validate_certs,
+                             user_agent="ansible-core/%s" % ANSIBLE_VERSION)
+
+    def run(self, main):
+        """exit_json(**main(self)), or one clear failure for any client error."""
+        try:
+            result = main(self)
+        except ScalewayError as exc:
+            self.fail(exc)
+        self.module.exit_json(**result)
+
+    def fail(self, exc):
+        message = str(exc)
+        if isinstance(exc, Unauthenticated):
+            message = "%s: the Scaleway API refused the secret key from %s; check that it is right and still valid" % (
+                message, self.settings.sources["secret_key"])
+        elif isinstance(exc, PermissionsDenied):
+            message = "%s: the API key from %s may not do this; check its IAM policy and the project" % (
+                message, self.settings.sources["secret_key"])
+        extra = {"api_error": exc.as_dict()} if isinstance(exc, APIError) else {}
+        self.module.fail_json(msg=" ".join(message.split()), **extra)
+
+    def diff(self, before, after):
+        """The diff of a change, from the same dicts the module returns."""
+        return {"before": before or {}, "after": after or {}}

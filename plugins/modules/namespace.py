@@ -1,0 +1,260 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: scaleway.registry contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: namespace
+short_description: Manage Scaleway Container Registry namespaces
+version_added: 0.1.0
+description:
+  - Create, update and delete a namespace of Scaleway Container Registry, found by its name in its region.
+  - Only the options you set are compared, and a change is sent only when something differs.
+  - Images are pushed into a namespace at its RV(namespace.endpoint) with C(docker push) or C(podman push).
+author:
+  - Scaleway Registry collection maintainers (@scaleway-registry)
+options:
+  state:
+    description:
+      - V(present) creates the namespace if it is missing and updates what differs.
+      - V(absent) deletes it, with its images and tags.
+    type: str
+    choices: [present, absent]
+    default: present
+  name:
+    description:
+      - Name of the namespace, unique in its region across all Scaleway organizations.
+      - Lowercase letters, digits and single hyphens between them, 4 to 54 characters. It cannot be changed.
+    type: str
+    required: true
+  description:
+    description:
+      - Description of the namespace. Left as it is when not set; new namespaces get an empty one.
+    type: str
+  is_public:
+    description:
+      - Whether anyone may pull the images of the namespace whose visibility is V(inherit).
+      - Left as it is when not set; new namespaces are private.
+    type: bool
+extends_documentation_fragment:
+  - scaleway.registry.scaleway
+  - scaleway.registry.scaleway.wait
+  - scaleway.registry.scaleway.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  idempotent:
+    support: full
+notes:
+  - The namespace is looked up by name with a single request, in the project of O(project_id) when one is known.
+    A name already taken in another project or organization makes the create fail, as names are unique per region.
+  - A namespace found while it is being deleted is waited for and then created again when O(wait=true);
+    with O(wait=false) the task fails and says so.
+seealso:
+  - module: scaleway.registry.namespace_info
+"""
+
+EXAMPLES = r"""
+- name: Create a private namespace
+  scaleway.registry.namespace:
+    name: my-team
+    description: Images of my team
+    region: fr-par
+    project_id: 105bdce1-64c0-48ab-899d-868455867ecf
+
+- name: Make it public, with the connection options set once for the whole collection
+  module_defaults:
+    group/scaleway.registry.all:
+      region: nl-ams
+  scaleway.registry.namespace:
+    name: my-public-images
+    is_public: true
+
+- name: Delete a namespace and wait until it is gone
+  scaleway.registry.namespace:
+    name: my-team
+    state: absent
+"""
+
+RETURN = r"""
+namespace:
+  description:
+    - The namespace as the API describes it, or V(null) once it is deleted.
+    - With O(state=absent) and O(wait=false), the namespace being deleted (status V(deleting)).
+    - In check mode, the predicted namespace; fields that only the API can know (V(id), dates) are V(null) for a
+      namespace that would be created.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: ID of the namespace.
+      type: str
+      sample: 77e91a59-aa35-4d6d-ae0f-ccf15ac80639
+    name:
+      description: Name of the namespace.
+      type: str
+      sample: my-team
+    description:
+      description: Description of the namespace.
+      type: str
+      sample: Images of my team
+    organization_id:
+      description: Organization that owns the namespace.
+      type: str
+      sample: 105bdce1-64c0-48ab-899d-868455867ecf
+    project_id:
+      description: Project of the namespace.
+      type: str
+      sample: 105bdce1-64c0-48ab-899d-868455867ecf
+    status:
+      description: Status of the namespace.
+      type: str
+      sample: ready
+    status_message:
+      description: Details about the status.
+      type: str
+      sample: ""
+    endpoint:
+      description: Where images are pushed and pulled, C(<registry host>/<name>).
+      type: str
+      sample: rg.fr-par.scw.cloud/my-team
+    is_public:
+      description: Whether images with visibility C(inherit) may be pulled by anyone.
+      type: bool
+      sample: false
+    size:
+      description: Total size of the images, in bytes.
+      type: int
+      sample: 4436608
+    created_at:
+      description: Creation date (RFC 3339).
+      type: str
+      sample: "2026-07-17T09:50:00.638933Z"
+    updated_at:
+      description: Date of the last change (RFC 3339).
+      type: str
+      sample: "2026-07-17T09:50:00.638933Z"
+    image_count:
+      description: Number of images in the namespace.
+      type: int
+      sample: 2
+    region:
+      description: Region of the namespace.
+      type: str
+      sample: fr-par
+"""
+
+from ansible_collections.scaleway.registry.plugins.module_utils._client import AlreadyExists
+from ansible_collections.scaleway.registry.plugins.module_utils._module import WAIT_ARGS, ScalewayModule
+from ansible_collections.scaleway.registry.plugins.module_utils._registry import (
+    Namespaces,
+    namespace_name_problem,
+    namespace_to_result,
+)
+
+UPDATABLE = ("description", "is_public")
+
+
+def predicted_namespace(module, project_id):
+    """What the API would answer to the create, as far as it can be known without sending it."""
+    params, region = module.params, module.region
+    return namespace_to_result({
+        "id": None, "name": params["name"], "description": params["description"] or "",
+        "organization_id": module.settings.organization_id, "project_id": project_id, "status": "ready",
+        "status_message": "", "endpoint": "rg.%s.scw.cloud/%s" % (region, params["name"]),
+        "is_public": bool(params["is_public"]), "size": 0, "created_at": None, "updated_at": None,
+        "image_count": 0, "region": region,
+    })
+
+
+def create(module, namespaces):
+    settings = module.settings
+    project_id = settings.project_id or settings.organization_id
+    if not project_id:
+        module.module.fail_json(msg="cannot create namespace %s: no project is known; set project_id, or the"
+                                    " SCW_DEFAULT_PROJECT_ID environment variable, or default_project_id in the scw"
+                                    " config" % module.params["name"])
+    if module.check_mode:
+        return predicted_namespace(module, project_id)
+    try:
+        return namespaces.create(module.params["name"], settings.project_id, settings.organization_id,
+                                 module.params["description"] or "", bool(module.params["is_public"]))
+    except AlreadyExists:
+        module.module.fail_json(msg="namespace %s already exists in %s outside project %s: names are unique per region"
+                                    " across all Scaleway organizations; choose another name"
+                                    % (module.params["name"], module.region, project_id))
+
+
+def update(module, namespaces, current):
+    """(changed, namespace) after sending only what differs."""
+    changes = dict((field, module.params[field]) for field in UPDATABLE
+                   if module.params[field] is not None and module.params[field] != current[field])
+    if not changes:
+        return False, current
+    if module.check_mode:
+        return True, dict(current, **changes)
+    return True, namespaces.update(current["id"], changes)
+
+
+def present(module, namespaces, current):
+    if current is not None and current["status"] == "deleting":
+        if not module.params["wait"]:
+            module.module.fail_json(msg="namespace %s in %s is being deleted; run again once it is gone, or set"
+                                        " wait: true to wait for it" % (current["name"], module.region))
+        namespaces.wait_until_gone(current["id"], module.params["wait_timeout"])
+        current = None
+    if current is None:
+        return True, create(module, namespaces)
+    return update(module, namespaces, current)
+
+
+def absent(module, namespaces, current):
+    if current is None:
+        return False, None
+    changed = current["status"] != "deleting"
+    deleting = dict(current, status="deleting")
+    if changed and not module.check_mode:
+        deleting = namespaces.delete(current["id"]) or deleting
+    if not module.params["wait"]:
+        return changed, deleting
+    if not module.check_mode:
+        namespaces.wait_until_gone(current["id"], module.params["wait_timeout"])
+    return changed, None
+
+
+def run(module):
+    namespaces = Namespaces(module.client, module.region)
+    current = namespace_to_result(namespaces.find_by_name(module.params["name"], module.settings.project_id))
+    if module.params["state"] == "present":
+        changed, after = present(module, namespaces, current)
+    else:
+        changed, after = absent(module, namespaces, current)
+    result = {"changed": changed, "namespace": namespace_to_result(after)}
+    if module.module._diff:
+        result["diff"] = module.diff(current, result["namespace"])
+    return result
+
+
+def main():
+    module = ScalewayModule(
+        dict(
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            name=dict(type="str", required=True),
+            description=dict(type="str"),
+            is_public=dict(type="bool"),
+            **WAIT_ARGS
+        ),
+        supports_check_mode=True,
+    )
+    problem = namespace_name_problem(module.params["name"])
+    if problem:
+        module.module.fail_json(msg=problem)
+    module.run(run)
+
+
+if __name__ == "__main__":
+    main()

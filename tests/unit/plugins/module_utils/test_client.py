@@ -1,0 +1,221 @@
+"""The API client against a real local HTTP server: retries, errors, pagination, creates."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from ansible_collections.scaleway.registry.plugins.module_utils._client import (
+    USER_AGENT,
+    AlreadyExists,
+    Client,
+    InvalidArguments,
+    InvalidResponse,
+    ListingChanged,
+    NotFound,
+    PermissionsDenied,
+    PreconditionFailed,
+    RateLimited,
+    ServerError,
+    TransportError,
+    Unauthenticated,
+)
+
+from .conftest import DROP, SECRET_KEY, answer
+
+RATE_LIMITED = answer(429, raw=b"", headers={"X-Envoy-Ratelimited": "true"})
+NAMESPACE = {"id": "77e91a59-aa35-4d6d-ae0f-ccf15ac80639", "name": "team", "status": "ready"}
+
+
+def test_every_request_carries_the_token_user_agent_and_regional_path(api, client):
+    api.script = [answer(body={"namespaces": [], "total_count": 0})]
+    client.get("namespaces", "nl-ams", params={"name": "team"})
+    request = api.requests[0]
+    assert request["path"] == "/registry/v1/regions/nl-ams/namespaces"
+    assert request["query"] == {"name": ["team"]}
+    assert request["headers"]["X-Auth-Token"] == SECRET_KEY
+    assert request["headers"]["User-Agent"].startswith(USER_AGENT)
+
+
+def test_a_429_with_an_empty_body_is_retried_until_the_api_answers(api, client, sleeps):
+    api.script = [RATE_LIMITED, RATE_LIMITED, answer(body=NAMESPACE)]
+    assert client.get("namespaces/x", "fr-par") == NAMESPACE
+    assert len(api.requests) == 3
+    assert len(sleeps) == 2
+
+
+def test_retry_after_is_honoured_when_the_api_sends_it(api, client, sleeps):
+    api.script = [answer(429, raw=b"", headers={"Retry-After": "7"}), answer(body=NAMESPACE)]
+    client.get("namespaces/x", "fr-par")
+    assert sleeps[0] >= 7
+
+
+@pytest.mark.parametrize("failure", [answer(502, raw=b"upstream connect error"), answer(503, raw=b"no healthy upstream"),
+                                     answer(504, raw=b""), DROP])
+def test_gateway_failures_and_dropped_connections_are_retried_for_reads(api, client, failure):
+    api.script = [failure, answer(body=NAMESPACE)]
+    assert client.get("namespaces/x", "fr-par") == NAMESPACE
+    assert len(api.requests) == 2
+
+
+def test_a_429_that_never_ends_gives_up_with_a_rate_limited_error(api, sleeps):
+    api.route = lambda request: RATE_LIMITED
+    client = Client(SECRET_KEY, api.url, max_attempts=4, sleep=sleeps.append)
+    with pytest.raises(RateLimited) as raised:
+        client.get("namespaces", "fr-par")
+    assert len(api.requests) == 4
+    assert "rate limited" in str(raised.value) and "4 attempts" in str(raised.value)
+
+
+def test_backoff_grows_exponentially_is_capped_and_jittered():
+    client = Client(SECRET_KEY, backoff_base=0.5, backoff_cap=8.0)
+    for attempt, ceiling in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (5, 8.0), (9, 8.0)]:
+        delays = set(client.backoff(attempt) for _ in range(20))
+        assert all(ceiling / 2 <= delay <= ceiling for delay in delays)
+        assert len(delays) > 1
+
+
+@pytest.mark.parametrize("status,body", [(400, {"message": "bad"}), (401, {}), (403, {}), (404, {}), (500, {})])
+def test_client_errors_and_internal_errors_are_not_retried(api, client, status, body):
+    api.script = [answer(status, body=body)]
+    with pytest.raises(Exception):
+        client.get("namespaces", "fr-par")
+    assert len(api.requests) == 1
+
+
+@pytest.mark.parametrize("status,body,error,message,error_type", [
+    (404, {"message": "Namespace was not found"}, NotFound, "Namespace was not found", None),
+    (400, {"message": "Namespace already exist"}, AlreadyExists, "Namespace already exist", None),
+    (403, {"message": "Not authorized"}, PermissionsDenied, "Not authorized", None),
+    (401, {"message": "authentication is denied", "method": "api_key", "reason": "not_found",
+           "type": "denied_authentication"}, Unauthenticated, "authentication is denied", "denied_authentication"),
+    (400, {"details": [{"argument_name": "page_size", "reason": "constraint", "help_message": "too big"}],
+           "message": "invalid argument(s)", "type": "invalid_arguments"},
+     InvalidArguments, "invalid argument(s)", "invalid_arguments"),
+    (403, {"details": [{"action": "read", "resource": "namespace"}], "message": "insufficient permissions",
+           "type": "permissions_denied"}, PermissionsDenied, "insufficient permissions", "permissions_denied"),
+    (412, {"help_message": "tags share a digest", "message": "precondition is not respected",
+           "precondition": "resource_still_in_use", "type": "precondition_failed"},
+     PreconditionFailed, "precondition is not respected: tags share a digest", "precondition_failed"),
+])
+def test_both_error_body_shapes_become_typed_errors(api, client, status, body, error, message, error_type):
+    api.script = [answer(status, body=body, headers={"X-Request-Id": "req-42"})]
+    with pytest.raises(error) as raised:
+        client.get("namespaces/x", "fr-par")
+    assert raised.value.status == status
+    assert raised.value.message == message
+    assert raised.value.type == error_type
+    assert raised.value.request_id == "req-42"
+    assert "HTTP %d" % status in str(raised.value) and "req-42" in str(raised.value)
+
+
+def test_a_plain_text_gateway_error_keeps_its_first_line(api, sleeps):
+    api.route = lambda request: answer(503, raw=b"no healthy upstream\nmore", headers={"Content-Type": "text/plain"})
+    client = Client(SECRET_KEY, api.url, max_attempts=2, sleep=sleeps.append)
+    with pytest.raises(ServerError) as raised:
+        client.get("namespaces", "fr-par")
+    assert raised.value.message.startswith("no healthy upstream")
+
+
+@pytest.mark.parametrize("raw", [b"not json", b'{"namespaces": [', b"[]"])
+def test_a_success_that_is_not_a_json_object_fails_clearly(api, client, raw):
+    api.script = [answer(200, raw=raw, headers={"Content-Type": "application/json"})]
+    with pytest.raises(InvalidResponse) as raised:
+        client.get("namespaces", "fr-par")
+    assert "not a JSON object" in str(raised.value)
+
+
+def test_an_unreachable_api_fails_after_the_retries_with_the_reason(sleeps):
+    client = Client(SECRET_KEY, "http://127.0.0.1:9", max_attempts=3, sleep=sleeps.append)
+    with pytest.raises(TransportError) as raised:
+        client.get("namespaces", "fr-par")
+    assert "connection refused" in str(raised.value) and "3 attempts" in str(raised.value)
+    assert len(sleeps) == 2
+
+
+def listing(items, page_size, page, total=None):
+    start = (page - 1) * page_size
+    return answer(body={"namespaces": items[start:start + page_size], "total_count": len(items) if total is None else total})
+
+
+def test_paginate_reads_every_page_with_the_largest_page_size_and_stops_on_total_count(api, client):
+    items = [{"id": str(number), "name": "ns-%d" % number} for number in range(250)]
+    api.route = lambda request: listing(items, int(request["query"]["page_size"][0]), int(request["query"]["page"][0]))
+    assert client.paginate("namespaces", "namespaces", "fr-par") == items
+    assert sorted(int(request["query"]["page"][0]) for request in api.requests) == [1, 2, 3]
+    assert all(request["query"]["page_size"] == ["100"] for request in api.requests)
+
+
+def test_paginate_sends_one_request_for_an_empty_listing(api, client):
+    api.route = lambda request: listing([], 100, 1)
+    assert client.paginate("namespaces", "namespaces", "fr-par") == []
+    assert len(api.requests) == 1
+
+
+def test_paginate_starts_again_when_the_listing_changes_between_pages(api, client):
+    items = [{"id": str(number)} for number in range(150)]
+    api.script = [listing(items, 100, 1), listing(items + [{"id": "new"}], 100, 2)]
+    api.route = lambda request: listing(items, 100, int(request["query"]["page"][0]))
+    assert client.paginate("namespaces", "namespaces", "fr-par") == items
+    assert len(api.requests) == 4
+
+
+def test_paginate_never_returns_a_listing_that_kept_changing(api, client):
+    items = [{"id": str(number)} for number in range(150)]
+    counter = iter(range(1000))
+    api.route = lambda request: listing(items, 100, int(request["query"]["page"][0]), total=150 + next(counter))
+    with pytest.raises(ListingChanged):
+        client.paginate("namespaces", "namespaces", "fr-par")
+
+
+def test_paginate_is_safe_from_several_threads(api, client):
+    items = [{"id": str(number)} for number in range(520)]
+    api.route = lambda request: listing(items, 100, int(request["query"]["page"][0]))
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(client.paginate("namespaces", "namespaces", "fr-par")))
+               for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [items] * 6
+
+
+def test_create_after_a_dropped_connection_returns_what_the_lookup_finds_and_posts_once(api, client):
+    api.script = [DROP]
+    created = client.create("namespaces", "fr-par", {"name": "team"}, lambda: NAMESPACE)
+    assert created == NAMESPACE
+    assert api.calls() == [("POST", "/registry/v1/regions/fr-par/namespaces")]
+
+
+def test_create_posts_again_only_after_the_lookup_found_nothing(api, client):
+    api.script = [answer(503, raw=b"no healthy upstream"), answer(body=NAMESPACE)]
+    lookups = []
+    created = client.create("namespaces", "fr-par", {"name": "team"}, lambda: lookups.append(1))
+    assert created == NAMESPACE
+    assert len(lookups) == 1
+    assert [method for method, _ in api.calls()] == ["POST", "POST"]
+
+
+def test_create_retries_a_429_without_a_lookup(api, client):
+    api.script = [RATE_LIMITED, answer(body=NAMESPACE)]
+    created = client.create("namespaces", "fr-par", {"name": "team"}, lambda: pytest.fail("no lookup after a 429"))
+    assert created == NAMESPACE
+
+
+def test_create_that_meets_its_own_earlier_attempt_returns_it(api, client):
+    api.script = [DROP, answer(400, body={"message": "Namespace already exist"})]
+    lookups = iter([None, NAMESPACE])
+    assert client.create("namespaces", "fr-par", {"name": "team"}, lambda: next(lookups)) == NAMESPACE
+
+
+def test_create_of_a_name_taken_elsewhere_fails_with_already_exists(api, client):
+    api.script = [answer(400, body={"message": "Namespace already exist"})]
+    with pytest.raises(AlreadyExists):
+        client.create("namespaces", "fr-par", {"name": "team"}, lambda: pytest.fail("no lookup"))
+    assert len(api.requests) == 1
+
+
+def test_map_keeps_the_order_of_its_items(client):
+    assert client.map(lambda number: number * 2, range(20)) == [number * 2 for number in range(20)]
