@@ -71,7 +71,7 @@ def test_a_429_that_never_ends_gives_up_with_a_rate_limited_error(api, sleeps):
 def test_backoff_grows_exponentially_is_capped_and_jittered():
     client = Client(SECRET_KEY, backoff_base=0.5, backoff_cap=8.0)
     for attempt, ceiling in [(1, 0.5), (2, 1.0), (3, 2.0), (4, 4.0), (5, 8.0), (9, 8.0)]:
-        delays = set(client.backoff(attempt) for _ in range(20))
+        delays = set(client.backoff(attempt) for draw in range(20))
         assert all(ceiling / 2 <= delay <= ceiling for delay in delays)
         assert len(delays) > 1
 
@@ -174,7 +174,7 @@ def test_paginate_is_safe_from_several_threads(api, client):
     api.route = lambda request: listing(items, 100, int(request["query"]["page"][0]))
     results = []
     threads = [threading.Thread(target=lambda: results.append(client.paginate("namespaces", "namespaces", "fr-par")))
-               for _ in range(6)]
+               for thread_number in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -195,7 +195,7 @@ def test_create_posts_again_only_after_the_lookup_found_nothing(api, client):
     created = client.create("namespaces", "fr-par", {"name": "team"}, lambda: lookups.append(1))
     assert created == NAMESPACE
     assert len(lookups) == 1
-    assert [method for method, _ in api.calls()] == ["POST", "POST"]
+    assert [call[0] for call in api.calls()] == ["POST", "POST"]
 
 
 def test_create_retries_a_429_without_a_lookup(api, client):

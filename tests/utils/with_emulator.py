@@ -1,0 +1,67 @@
+"""Run a command against a fresh emulator, then stop the emulator.
+
+    python tests/utils/with_emulator.py [--integration-config PATH] [--emulator-arg ARG]... -- COMMAND...
+
+The command gets the emulator's address and keys in the SCW_* environment variables, as
+a user's shell would hold them, and in SCW_EMULATOR_URL. With --integration-config, they
+are also written as variables for ansible-test, which passes no environment to its targets.
+The exit status is the command's.
+"""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# Two organizations, so that tests can prove that one key never sees the other's namespaces.
+SECRET_KEY = "11111111-1111-4111-8111-111111111111"
+PROJECT_ID = "22222222-2222-4222-8222-222222222222"
+OTHER_SECRET_KEY = "33333333-3333-4333-8333-333333333333"
+OTHER_PROJECT_ID = "44444444-4444-4444-8444-444444444444"
+
+
+def start_emulator(extra_arguments):
+    command = [sys.executable, "-m", "tests.emulator",
+               "--secret-key", "%s:%s" % (SECRET_KEY, PROJECT_ID),
+               "--secret-key", "%s:%s" % (OTHER_SECRET_KEY, OTHER_PROJECT_ID)] + extra_arguments
+    emulator = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    line = emulator.stdout.readline().strip()
+    prefix = "emulator listening on "
+    if not line.startswith(prefix):
+        emulator.kill()
+        sys.exit("the emulator did not start (it printed %r)" % line)
+    return emulator, line[len(prefix):]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--integration-config", help="write the emulator variables to this YAML file")
+    parser.add_argument("--emulator-arg", action="append", default=[], help="pass an option to the emulator")
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    options = parser.parse_args()
+    command = options.command[1:] if options.command[:1] == ["--"] else options.command
+    if not command:
+        parser.error("give a command after --")
+
+    emulator, url = start_emulator(options.emulator_arg)
+    variables = {"api_url": url, "secret_key": SECRET_KEY, "project_id": PROJECT_ID,
+                 "other_secret_key": OTHER_SECRET_KEY, "other_project_id": OTHER_PROJECT_ID}
+    if options.integration_config:
+        # 0600, like any file that holds a secret key, even the emulator's.
+        descriptor = os.open(options.integration_config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write("".join("scw_%s: %s\n" % item for item in sorted(variables.items())))
+    environment = dict(os.environ, SCW_API_URL=url, SCW_SECRET_KEY=SECRET_KEY, SCW_DEFAULT_PROJECT_ID=PROJECT_ID,
+                       SCW_EMULATOR_URL=url)
+    try:
+        return subprocess.call(command, env=environment)
+    finally:
+        emulator.send_signal(signal.SIGTERM)
+        emulator.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
