@@ -14,11 +14,12 @@ COLLECTION := $(COLLECTIONS)/ansible_collections/scaleway/registry
 GET_PIP_SHIM := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 WITH_EMULATOR := $(BIN)/python tests/utils/with_emulator.py
 
-.PHONY: help venv collection sanity units emulator-tests integration lint test demo clean
+.PHONY: help venv collection sanity units emulator-tests integration lint test demo bench clean
 
 help:
 	@echo "make demo   create namespaces in two regions on the local emulator, twice (the second run changes nothing)"
 	@echo "make test   sanity, units, emulator tests, integration and lint"
+	@echo "make bench  benchmarks, which print their figures"
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt tests/requirements.txt
@@ -68,3 +69,6 @@ demo: collection
 
 clean:
 	rm -rf .tmp tests/output
+
+bench: collection
+	$(BIN)/python benchmarks/namespace_listing.py
