@@ -1,0 +1,82 @@
+"""python -m tests.emulator: run the Scaleway Registry API v1 emulator (see README.md)."""
+
+import argparse
+import signal
+import sys
+import threading
+import time
+
+from .accounts import Accounts
+from .model import SeedError
+from .seed import load_seed_text, parse_seed
+from .server import Emulator, Faults, Latency, make_server
+from .store import Store
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python -m tests.emulator",
+                                     description="Local emulator of the Scaleway Container Registry API v1.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
+    parser.add_argument("--db", metavar="PATH", help="SQLite file keeping the state across restarts")
+    parser.add_argument("--seed", metavar="FILE", help="YAML or JSON seed loaded at start")
+    parser.add_argument("--secret-key", metavar="KEY[:ORG[:PROJECT]]", action="append", default=[],
+                        help="an API key the emulator accepts (repeatable)")
+    parser.add_argument("--latency-ms", metavar="N|MIN-MAX", help="latency added to every API request")
+    parser.add_argument("--faults", metavar="SPEC", help="e.g. 429=0.2,503=0.05,reset=0.02,seed=7")
+    parser.add_argument("--deleting-polls", metavar="N", type=int, default=3,
+                        help="reads a deleted non-empty namespace or image stays 'deleting' (default 3)")
+    args = parser.parse_args(argv)
+    try:
+        args.accounts = Accounts(args.secret_key)
+        args.fault_plan = Faults(args.faults)
+        args.latency = Latency(args.latency_ms)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.deleting_polls < 0:
+        parser.error("--deleting-polls must be 0 or more")
+    return args
+
+
+def main(argv=None):
+    stopping = []
+    # The handler only records the signal: the main thread does the shutdown,
+    # because taking locks inside a signal handler can deadlock.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.append(True))
+
+    args = parse_args(argv)
+    store = Store(args.db, args.deleting_polls)
+    if args.seed:
+        try:
+            with open(args.seed, encoding="utf-8") as handle:
+                doc = load_seed_text(handle.read())
+            # With --db, a restart keeps the state: the seed only fills a new, empty one.
+            if store.is_empty():
+                store.seed(*parse_seed(doc, args.accounts))
+        except (OSError, ValueError, SeedError) as exc:
+            print(f"emulator: --seed {args.seed}: {exc}", file=sys.stderr)
+            return 2
+
+    emulator = Emulator(store, args.accounts, args.fault_plan, args.latency)
+    try:
+        server = make_server(args.host, args.port, emulator)
+    except OSError as exc:
+        print(f"emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    host = f"[{host}]" if ":" in host else host
+    print(f"emulator listening on http://{host}:{port}", flush=True)
+
+    while not stopping:
+        time.sleep(0.05)
+    server.shutdown()
+    server.server_close()
+    store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

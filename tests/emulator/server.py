@@ -1,0 +1,299 @@
+"""HTTP side of the emulator: the handler, faults, latency, the request log and /_emulator/."""
+
+import json
+import random
+import socket
+import socketserver
+import sys
+import threading
+import time
+import traceback
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from .api import Api
+from .model import SeedError
+from .seed import load_seed_text, parse_seed
+
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+    ("Strict-Transport-Security", "max-age=63072000"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+)
+# What an Envoy gateway writes when the service behind it fails.
+ENVOY_BODIES = {
+    502: "upstream connect error or disconnect/reset before headers. reset reason: connection termination",
+    503: "no healthy upstream",
+    504: "upstream request timeout",
+}
+ENVOY_DEFAULT_BODY = "upstream connect error or disconnect/reset before headers. reset reason: connection failure"
+
+
+class Faults:
+    """`429=0.2,503=0.05,reset=0.02,seed=7`: each API request draws once, in arrival order."""
+
+    def __init__(self, spec=None):
+        self.spec = spec or None
+        self.shares = []
+        seed = None
+        for item in filter(None, (spec or "").split(",")):
+            key, sep, value = item.partition("=")
+            key = key.strip()
+            try:
+                if not sep:
+                    raise ValueError
+                if key == "seed":
+                    seed = int(value)
+                    continue
+                share = float(value)
+            except ValueError:
+                raise ValueError(f"--faults: bad item {item!r}") from None
+            if key != "reset" and not (key == "403" or key == "429" or (key.isdigit() and 500 <= int(key) <= 599)):
+                raise ValueError(f"--faults: {key!r} is not 403, 429, a 5xx status or reset")
+            if not 0 <= share <= 1:
+                raise ValueError(f"--faults: the share of {key} must be between 0 and 1")
+            self.shares.append(("reset" if key == "reset" else int(key), share))
+        if sum(share for kind, share in self.shares) > 1:
+            raise ValueError("--faults: the shares add up to more than 1")
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+
+    def draw(self):
+        if not self.shares:
+            return None
+        with self._lock:
+            roll = self._random.random()
+        for kind, share in self.shares:
+            if roll < share:
+                return kind
+            roll -= share
+        return None
+
+
+class Latency:
+    """`N` or `MIN-MAX` milliseconds."""
+
+    def __init__(self, spec=None):
+        self.spec = spec or None
+        low, dash, high = str(spec or "0").partition("-")
+        try:
+            self.low, self.high = int(low), int(high or low)
+        except ValueError:
+            raise ValueError(f"--latency-ms: expected N or MIN-MAX, not {spec!r}") from None
+        if not 0 <= self.low <= self.high:
+            raise ValueError(f"--latency-ms: expected 0 <= MIN <= MAX, not {spec!r}")
+        self._random = random.Random()
+        self._lock = threading.Lock()
+
+    def draw_seconds(self):
+        with self._lock:
+            return self._random.uniform(self.low, self.high) / 1000
+
+
+class RequestLog:
+    def __init__(self):
+        self._entries = []
+        self._lock = threading.Lock()
+
+    def start(self, method, path, query):
+        # Entered on arrival, so the log keeps arrival order even when answers overlap.
+        entry = {"method": method, "path": path, "query": query, "status": None,
+                 "organization_id": None, "started_at": time.time(), "finished_at": None}
+        with self._lock:
+            self._entries.append(entry)
+        return entry
+
+    def finish(self, entry, status, organization_id):
+        with self._lock:
+            entry.update(status=status, organization_id=organization_id, finished_at=time.time())
+
+    def snapshot(self):
+        with self._lock:
+            return [dict(e) for e in self._entries]
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+
+
+class Emulator:
+    """Everything a request handler needs, shared by all handler threads."""
+
+    def __init__(self, store, accounts, faults=None, latency=None):
+        self.store = store
+        self.accounts = accounts
+        self.api = Api(store, accounts)
+        self.faults = faults or Faults()
+        self.latency = latency or Latency()
+        self.log = RequestLog()
+
+    def config(self):
+        return {"deleting_polls": self.store.deleting_polls, "faults": self.faults.spec,
+                "latency_ms": self.latency.spec}
+
+    def configure(self, changes):
+        if not isinstance(changes, dict) or set(changes) - {"deleting_polls", "faults", "latency_ms"}:
+            raise ValueError("config keys: deleting_polls, faults, latency_ms")
+        polls = changes.get("deleting_polls", self.store.deleting_polls)
+        if not isinstance(polls, int) or isinstance(polls, bool) or polls < 0:
+            raise ValueError("deleting_polls must be a non-negative integer")
+        faults = Faults(changes["faults"]) if "faults" in changes else self.faults
+        latency = Latency(changes["latency_ms"]) if "latency_ms" in changes else self.latency
+        self.store.deleting_polls, self.faults, self.latency = polls, faults, latency
+
+
+class _UnreadableBody(Exception):
+    pass
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive; every answer has a Content-Length
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
+
+    def version_string(self):
+        return "Scaleway API Gateway (emulator)"
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass  # stdout is for the ready line only, and stderr should stay readable
+
+    def do_GET(self):
+        raw_path, dummy, query = self.path.partition("?")
+        emulator = self.server.emulator
+        try:
+            body = self._read_body()
+            if raw_path.startswith("/_emulator/"):
+                self._admin(emulator, raw_path, body)
+            else:
+                self._api(emulator, raw_path, query, body)
+        except ConnectionError:
+            self.close_connection = True  # the client went away: nobody to answer
+        except _UnreadableBody:
+            self.close_connection = True  # the next request cannot be found in the stream
+            self._send_json(400, {"message": "unreadable request body"})
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            self.close_connection = True
+            self._send_json(500, {"message": "internal error"})
+
+    do_POST = do_PATCH = do_PUT = do_DELETE = do_GET
+
+    def _read_body(self):
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks = []
+            while True:
+                try:
+                    size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                except ValueError:
+                    raise _UnreadableBody() from None
+                if size == 0:
+                    while self.rfile.readline().strip():  # trailers
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise _UnreadableBody() from None
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _api(self, emulator, raw_path, query, body):
+        entry = emulator.log.start(self.command, raw_path, query)
+        fault = emulator.faults.draw()
+        delay = emulator.latency.draw_seconds()
+        if delay:
+            time.sleep(delay)  # no lock is held here, so delayed requests still overlap
+        if fault in (None, "reset"):
+            try:
+                status, result, org = emulator.api.handle(self.command, raw_path, query, self.headers, body)
+            except Exception:
+                traceback.print_exc(file=sys.stderr)
+                status, result, org = 500, {"message": "internal error"}, None
+        else:
+            status, result, org = fault, None, emulator.accounts.organization_of_key(self.headers.get("X-Auth-Token"))
+        if fault == "reset":
+            # The request was applied; the client never learns it.
+            self.close_connection = True
+            emulator.log.finish(entry, "reset", org)
+            return
+        emulator.log.finish(entry, status, org)
+        if fault == 429:
+            self._send(429, b"", [("X-Envoy-Ratelimited", "true")])
+        elif fault == 403:
+            resource = next((r for r in ("tag", "image", "namespace") if f"/{r}s" in raw_path), "namespace")
+            action = "read" if self.command == "GET" else "write"
+            self._send_json(403, {"details": [{"action": action, "resource": resource}],
+                                  "message": "insufficient permissions", "type": "permissions_denied"})
+        elif fault is not None:
+            text = ENVOY_BODIES.get(fault, ENVOY_DEFAULT_BODY).encode()
+            self._send(fault, text, [("Content-Type", "text/plain")])
+        else:
+            self._send_json(status, result)
+
+    def _admin(self, emulator, raw_path, body):
+        route = (self.command, raw_path.rstrip("/"))
+        try:
+            if route == ("GET", "/_emulator/requests"):
+                self._send_json(200, {"requests": emulator.log.snapshot()}, admin=True)
+            elif route == ("DELETE", "/_emulator/requests"):
+                emulator.log.clear()
+                self._send_json(200, {}, admin=True)
+            elif route == ("POST", "/_emulator/seed"):
+                doc = load_seed_text(body.decode("utf-8"))
+                created = emulator.store.seed(*parse_seed(doc, emulator.accounts))
+                self._send_json(200, created, admin=True)
+            elif route == ("POST", "/_emulator/reset"):
+                emulator.store.reset()
+                emulator.log.clear()
+                self._send_json(200, {}, admin=True)
+            elif route == ("GET", "/_emulator/config"):
+                self._send_json(200, emulator.config(), admin=True)
+            elif route == ("PATCH", "/_emulator/config"):
+                emulator.configure(json.loads(body or b"{}"))
+                self._send_json(200, emulator.config(), admin=True)
+            else:
+                self._send_json(404, {"message": f"no admin endpoint {self.command} {raw_path}"}, admin=True)
+        except (SeedError, ValueError, UnicodeDecodeError) as exc:
+            self._send_json(400, {"message": str(exc)}, admin=True)
+
+    def _send_json(self, status, result, admin=False):
+        data = json.dumps(result, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        headers = [("Content-Type", "application/json")]
+        if not admin:
+            headers += [("X-Request-Id", str(uuid.uuid4())), *SECURITY_HEADERS]
+        self._send(status, data, headers)
+
+    def _send(self, status, data, headers):
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True  # idle keep-alive connections must not hold up a stop
+    request_queue_size = 128
+
+    def __init__(self, address, emulator):
+        self.emulator = emulator
+        super().__init__(address, Handler)
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that hangs up is no error
+            super().handle_error(request, client_address)
+
+    def server_bind(self):
+        # HTTPServer.server_bind does a reverse DNS lookup (getfqdn), which can hang offline.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+
+class Server6(Server):
+    address_family = socket.AF_INET6
+
+
+def make_server(host, port, emulator):
+    return (Server6 if ":" in host else Server)((host, port), emulator)

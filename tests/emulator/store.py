@@ -1,0 +1,439 @@
+"""The emulated registry's state (SQLite) and the rules of the Registry API.
+
+Every public method is one transaction under one lock: SQLite is used through a
+single connection, and reads change state too (they count down `deleting`).
+Objects are rendered as dicts in the server's proto field order.
+"""
+
+import contextlib
+import sqlite3
+import threading
+import time
+
+from .model import (NAMESPACE_ALREADY_EXIST, ApiError, SeedError, format_ns, format_us, not_found,
+                    permission_denied, resource_locked, transient_state, us_from_ns, valid_namespace_name)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS namespaces (
+    id TEXT PRIMARY KEY, region TEXT NOT NULL, name TEXT NOT NULL,
+    description TEXT NOT NULL, organization_id TEXT NOT NULL, project_id TEXT NOT NULL,
+    status TEXT NOT NULL, status_message TEXT NOT NULL, is_public INTEGER NOT NULL,
+    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, reads_left INTEGER);
+CREATE UNIQUE INDEX IF NOT EXISTS namespaces_name ON namespaces (region, name);
+CREATE TABLE IF NOT EXISTS images (
+    id TEXT PRIMARY KEY,
+    namespace_id TEXT NOT NULL REFERENCES namespaces (id) ON DELETE CASCADE,
+    name TEXT NOT NULL, status TEXT NOT NULL, status_message TEXT NOT NULL,
+    visibility TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+    reads_left INTEGER);
+CREATE UNIQUE INDEX IF NOT EXISTS images_name ON images (namespace_id, name);
+CREATE TABLE IF NOT EXISTS tags (
+    id TEXT PRIMARY KEY,
+    image_id TEXT NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+    name TEXT NOT NULL, status TEXT NOT NULL, digest TEXT NOT NULL, size INTEGER NOT NULL,
+    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS tags_name ON tags (image_id, name);
+"""
+
+# Scoping joins: an image or a tag belongs to the region and organization of its namespace.
+IMAGE_SELECT = (
+    "SELECT i.*, n.region, n.organization_id, n.project_id FROM images i"
+    " JOIN namespaces n ON n.id = i.namespace_id"
+)
+TAG_SELECT = (
+    "SELECT t.*, n.region, n.organization_id FROM tags t"
+    " JOIN images i ON i.id = t.image_id JOIN namespaces n ON n.id = i.namespace_id"
+)
+
+
+def _sort_and_page(rows, order_by, page, page_size):
+    field, dummy, direction = order_by.rpartition("_")
+    ordered = sorted(rows, key=lambda r: (r[field], r["id"]), reverse=direction == "desc")
+    start = (page - 1) * page_size
+    return ordered[start:start + page_size]
+
+
+class Store:
+    def __init__(self, path=None, deleting_polls=3):
+        self.deleting_polls = deleting_polls
+        self._lock = threading.Lock()
+        self._last_ns = 0
+        self._db = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db.executescript(SCHEMA)
+
+    def close(self):
+        with self._lock:
+            self._db.close()
+
+    @contextlib.contextmanager
+    def _transaction(self):
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except ApiError:
+                # An API error is an answer: what led to it stays (a read that finds a
+                # namespace due to go removes it, then answers 404).
+                self._db.execute("COMMIT")
+                raise
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _now_ns(self):
+        # Strictly increasing by at least 1 us, so that stored created_at values never tie.
+        self._last_ns = max(time.time_ns(), self._last_ns + 1000)
+        return self._last_ns
+
+    def is_empty(self):
+        with self._transaction() as db:
+            return db.execute("SELECT COUNT(*) FROM namespaces").fetchone()[0] == 0
+
+    def reset(self):
+        with self._transaction() as db:
+            db.execute("DELETE FROM namespaces")
+
+    # ---- rendering -------------------------------------------------------
+
+    def _image_size(self, image_id):
+        # Tags sharing a digest share their layers: count each digest once.
+        row = self._db.execute(
+            "SELECT COALESCE(SUM(s), 0) FROM (SELECT MAX(size) AS s FROM tags WHERE image_id = ? GROUP BY digest)",
+            (image_id,)).fetchone()
+        return row[0]
+
+    def _namespace_json(self, row, fresh=None):
+        fresh = fresh or {}
+        image_ids = [r[0] for r in self._db.execute("SELECT id FROM images WHERE namespace_id = ?", (row["id"],))]
+        return {
+            "id": row["id"],
+            "name": row["name"],
+            "description": row["description"],
+            "organization_id": row["organization_id"],
+            "project_id": row["project_id"],
+            "status": row["status"],
+            "status_message": row["status_message"],
+            "endpoint": f"rg.{row['region']}.scw.cloud/{row['name']}",
+            "is_public": bool(row["is_public"]),
+            "size": sum(self._image_size(i) for i in image_ids),
+            "created_at": fresh.get("created_at") or format_us(row["created_at"]),
+            "updated_at": fresh.get("updated_at") or format_us(row["updated_at"]),
+            "image_count": len(image_ids),
+            "region": row["region"],
+        }
+
+    def _image_json(self, row, fresh=None):
+        fresh = fresh or {}
+        tags = [r[0] for r in self._db.execute("SELECT name FROM tags WHERE image_id = ? ORDER BY name", (row["id"],))]
+        return {
+            "id": row["id"],
+            "name": row["name"],
+            "namespace_id": row["namespace_id"],
+            "status": row["status"],
+            "status_message": row["status_message"],
+            "visibility": row["visibility"],
+            "size": self._image_size(row["id"]),
+            "created_at": format_us(row["created_at"]),
+            "updated_at": fresh.get("updated_at") or format_us(row["updated_at"]),
+            "tags": tags,
+        }
+
+    @staticmethod
+    def _tag_json(row, fresh=None):
+        fresh = fresh or {}
+        return {
+            "id": row["id"],
+            "name": row["name"],
+            "image_id": row["image_id"],
+            "status": row["status"],
+            "digest": row["digest"],
+            "created_at": format_us(row["created_at"]),
+            "updated_at": fresh.get("updated_at") or format_us(row["updated_at"]),
+        }
+
+    # ---- deleting: a non-empty namespace or image goes after N reads ------
+
+    @staticmethod
+    def _is_due(row):
+        return row["status"] == "deleting" and row["reads_left"] is not None and row["reads_left"] <= 0
+
+    def _count_read(self, table, row):
+        if row["status"] == "deleting" and row["reads_left"] is not None:
+            self._db.execute(f"UPDATE {table} SET reads_left = reads_left - 1 WHERE id = ?", (row["id"],))
+
+    def _drop_due(self, table, rows):
+        kept = []
+        for row in rows:
+            if self._is_due(row):
+                self._db.execute(f"DELETE FROM {table} WHERE id = ?", (row["id"],))
+            else:
+                kept.append(row)
+        return kept
+
+    # ---- lookups by id (404 when absent or gone, 403 for another organization)
+
+    def _fetch(self, query, params, kind, org, action):
+        row = self._db.execute(query, params).fetchone()
+        if row is None:
+            raise not_found(kind.capitalize())
+        if row["organization_id"] != org:
+            raise permission_denied(kind, action)
+        table = {"namespace": "namespaces", "image": "images"}.get(kind)
+        if table and self._is_due(row):
+            self._db.execute(f"DELETE FROM {table} WHERE id = ?", (row["id"],))
+            raise not_found(kind.capitalize())
+        return row
+
+    def _namespace(self, org, region, namespace_id, action):
+        return self._fetch("SELECT * FROM namespaces WHERE id = ? AND region = ?",
+                           (namespace_id, region), "namespace", org, action)
+
+    def _image(self, org, region, image_id, action):
+        return self._fetch(IMAGE_SELECT + " WHERE i.id = ? AND n.region = ?",
+                           (image_id, region), "image", org, action)
+
+    def _tag(self, org, region, tag_id, action):
+        return self._fetch(TAG_SELECT + " WHERE t.id = ? AND n.region = ?", (tag_id, region), "tag", org, action)
+
+    @staticmethod
+    def _check_changeable(kind, row):
+        if row["status"] == "locked":
+            raise resource_locked(kind, row["id"])
+        if row["status"] == "deleting":
+            raise transient_state(kind, row["id"], "deleting")
+
+    # ---- namespaces --------------------------------------------------------
+
+    def list_namespaces(self, org, region, filters, order_by, page, page_size):
+        where, params = ["region = ?", "organization_id = ?"], [region, org]
+        for field in ("name", "project_id", "organization_id"):
+            if filters.get(field):
+                where.append(f"{field} = ?")
+                params.append(filters[field])
+        with self._transaction() as db:
+            rows = db.execute("SELECT * FROM namespaces WHERE " + " AND ".join(where), params).fetchall()
+            rows = self._drop_due("namespaces", rows)
+            shown = _sort_and_page(rows, order_by, page, page_size)
+            for row in shown:
+                self._count_read("namespaces", row)
+            return {"namespaces": [self._namespace_json(r) for r in shown], "total_count": len(rows)}
+
+    def create_namespace(self, region, name, description, organization_id, project_id, is_public, namespace_id):
+        with self._transaction() as db:
+            taken = db.execute("SELECT 1 FROM namespaces WHERE region = ? AND name = ?", (region, name)).fetchone()
+            if taken or not valid_namespace_name(name):
+                raise NAMESPACE_ALREADY_EXIST
+            ns = self._now_ns()
+            db.execute("INSERT INTO namespaces VALUES (?, ?, ?, ?, ?, ?, 'ready', '', ?, ?, ?, NULL)",
+                       (namespace_id, region, name, description, organization_id, project_id,
+                        int(is_public), us_from_ns(ns), us_from_ns(ns)))
+            row = db.execute("SELECT * FROM namespaces WHERE id = ?", (namespace_id,)).fetchone()
+            return self._namespace_json(row, {"created_at": format_ns(ns), "updated_at": format_ns(ns)})
+
+    def get_namespace(self, org, region, namespace_id):
+        with self._transaction():
+            row = self._namespace(org, region, namespace_id, "read")
+            self._count_read("namespaces", row)
+            return self._namespace_json(row)
+
+    def update_namespace(self, org, region, namespace_id, changes):
+        with self._transaction() as db:
+            row = self._namespace(org, region, namespace_id, "write")
+            self._check_changeable("namespace", row)
+            ns = self._now_ns()
+            values = {**dict(row), **changes, "updated_at": us_from_ns(ns)}
+            db.execute("UPDATE namespaces SET description = ?, is_public = ?, updated_at = ? WHERE id = ?",
+                       (values["description"], int(values["is_public"]), values["updated_at"], row["id"]))
+            return self._namespace_json(values, {"updated_at": format_ns(ns)})
+
+    def delete_namespace(self, org, region, namespace_id):
+        with self._transaction() as db:
+            row = self._namespace(org, region, namespace_id, "delete")
+            if row["status"] == "locked":
+                raise resource_locked("namespace", row["id"])
+            if row["status"] == "deleting":
+                return self._namespace_json(row)
+            ns = self._now_ns()
+            values = {**dict(row), "status": "deleting", "updated_at": us_from_ns(ns)}
+            body = self._namespace_json(values, {"updated_at": format_ns(ns)})
+            has_images = db.execute("SELECT 1 FROM images WHERE namespace_id = ?", (row["id"],)).fetchone()
+            if not has_images or self.deleting_polls <= 0:
+                db.execute("DELETE FROM namespaces WHERE id = ?", (row["id"],))
+            else:
+                db.execute("UPDATE namespaces SET status = 'deleting', updated_at = ?, reads_left = ? WHERE id = ?",
+                           (values["updated_at"], self.deleting_polls, row["id"]))
+                db.execute("UPDATE images SET status = 'deleting' WHERE namespace_id = ?", (row["id"],))
+            return body
+
+    # ---- images ------------------------------------------------------------
+
+    def list_images(self, org, region, filters, order_by, page, page_size):
+        where, params = ["n.region = ?", "n.organization_id = ?"], [region, org]
+        for field, column in (("namespace_id", "i.namespace_id"), ("name", "i.name"),
+                              ("project_id", "n.project_id"), ("organization_id", "n.organization_id")):
+            if filters.get(field):
+                where.append(f"{column} = ?")
+                params.append(filters[field])
+        with self._transaction() as db:
+            rows = db.execute(IMAGE_SELECT + " WHERE " + " AND ".join(where), params).fetchall()
+            rows = self._drop_due("images", rows)
+            shown = _sort_and_page(rows, order_by, page, page_size)
+            for row in shown:
+                self._count_read("images", row)
+            return {"images": [self._image_json(r) for r in shown], "total_count": len(rows)}
+
+    def get_image(self, org, region, image_id):
+        with self._transaction():
+            row = self._image(org, region, image_id, "read")
+            self._count_read("images", row)
+            return self._image_json(row)
+
+    def update_image(self, org, region, image_id, visibility):
+        with self._transaction() as db:
+            row = self._image(org, region, image_id, "write")
+            self._check_changeable("image", row)
+            ns = self._now_ns()
+            values = {**dict(row), "updated_at": us_from_ns(ns)}
+            if visibility is not None:
+                values["visibility"] = visibility
+            db.execute("UPDATE images SET visibility = ?, updated_at = ? WHERE id = ?",
+                       (values["visibility"], values["updated_at"], row["id"]))
+            return self._image_json(values, {"updated_at": format_ns(ns)})
+
+    def delete_image(self, org, region, image_id):
+        with self._transaction() as db:
+            row = self._image(org, region, image_id, "delete")
+            if row["status"] == "locked":
+                raise resource_locked("image", row["id"])
+            if row["status"] == "deleting":
+                return self._image_json(row)
+            ns = self._now_ns()
+            values = {**dict(row), "status": "deleting", "updated_at": us_from_ns(ns)}
+            body = self._image_json(values, {"updated_at": format_ns(ns)})
+            has_tags = db.execute("SELECT 1 FROM tags WHERE image_id = ?", (row["id"],)).fetchone()
+            if not has_tags or self.deleting_polls <= 0:
+                db.execute("DELETE FROM images WHERE id = ?", (row["id"],))
+            else:
+                db.execute("UPDATE images SET status = 'deleting', updated_at = ?, reads_left = ? WHERE id = ?",
+                           (values["updated_at"], self.deleting_polls, row["id"]))
+                db.execute("UPDATE tags SET status = 'deleting' WHERE image_id = ?", (row["id"],))
+            return body
+
+    # ---- tags --------------------------------------------------------------
+
+    def list_tags(self, org, region, image_id, filters, order_by, page, page_size):
+        with self._transaction() as db:
+            image = self._image(org, region, image_id, "read")
+            query, params = "SELECT * FROM tags WHERE image_id = ?", [image["id"]]
+            if filters.get("name"):
+                query += " AND name = ?"
+                params.append(filters["name"])
+            rows = db.execute(query, params).fetchall()
+            shown = _sort_and_page(rows, order_by, page, page_size)
+            return {"tags": [self._tag_json(r) for r in shown], "total_count": len(rows)}
+
+    def get_tag(self, org, region, tag_id):
+        with self._transaction():
+            return self._tag_json(self._tag(org, region, tag_id, "read"))
+
+    def delete_tag(self, org, region, tag_id, force):
+        with self._transaction() as db:
+            row = self._tag(org, region, tag_id, "delete")
+            if row["status"] == "locked":
+                raise resource_locked("tag", row["id"])
+            sharing = db.execute("SELECT id, name FROM tags WHERE image_id = ? AND digest = ? ORDER BY name",
+                                 (row["image_id"], row["digest"])).fetchall()
+            if len(sharing) > 1 and not force:
+                names = ", ".join(r["name"] for r in sharing)
+                raise ApiError(412, {
+                    "help_message": f"tags {names} share digest {row['digest']}; set force=true to delete them all",
+                    "message": "precondition is not respected",
+                    "precondition": "resource_still_in_use",
+                    "type": "precondition_failed"})
+            ns = self._now_ns()
+            db.executemany("DELETE FROM tags WHERE id = ?", [(r["id"],) for r in sharing])
+            values = {**dict(row), "status": "deleting", "updated_at": us_from_ns(ns)}
+            return self._tag_json(values, {"updated_at": format_ns(ns)})
+
+    # ---- seeding (images and tags only appear through `docker push`) -------
+
+    def seed(self, namespaces, images):
+        """Adds already validated seed records, all or nothing; see seed.py for their shape."""
+        created = {"namespaces": [], "images": [], "tags": []}
+        try:
+            with self._transaction():
+                for record in namespaces:
+                    created["namespaces"].append(self._seed_namespace(record))
+                for record in images:
+                    image_id, tag_ids = self._seed_image(record)
+                    created["images"].append(image_id)
+                    created["tags"].extend(tag_ids)
+        except sqlite3.IntegrityError as exc:
+            raise SeedError(f"conflicts with the existing state: {exc}") from None
+        return created
+
+    def _seed_namespace(self, r):
+        if self._db.execute("SELECT 1 FROM namespaces WHERE region = ? AND name = ?",
+                            (r["region"], r["name"])).fetchone():
+            raise SeedError(f"namespace name {r['name']!r} is already taken in {r['region']}")
+        now = us_from_ns(self._now_ns())
+        created_at = r.get("created_at", now)
+        self._db.execute("INSERT INTO namespaces VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                         (r["id"], r["region"], r["name"], r["description"], r["organization_id"],
+                          r["project_id"], r["status"], r["status_message"], int(r["is_public"]),
+                          created_at, r.get("updated_at", created_at)))
+        return r["id"]
+
+    def _seed_image(self, r):
+        if r.get("namespace_id"):
+            namespace = self._db.execute("SELECT * FROM namespaces WHERE id = ? AND region = ?",
+                                         (r["namespace_id"], r["region"])).fetchone()
+        else:
+            namespace = self._db.execute("SELECT * FROM namespaces WHERE name = ? AND region = ?",
+                                         (r["namespace"], r["region"])).fetchone()
+        if namespace is None:
+            raise SeedError(f"image {r['name']!r}: no namespace {r.get('namespace_id') or r['namespace']!r}"
+                            f" in {r['region']}")
+        if namespace["status"] == "deleting":
+            raise SeedError(f"image {r['name']!r}: namespace {namespace['name']!r} is being deleted")
+        now = us_from_ns(self._now_ns())
+        image = self._db.execute("SELECT * FROM images WHERE namespace_id = ? AND name = ?",
+                                 (namespace["id"], r["name"])).fetchone()
+        if image is None:
+            created_at = r.get("created_at", now)
+            self._db.execute("INSERT INTO images VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                             (r["id"], namespace["id"], r["name"], r.get("status", "ready"),
+                              r.get("status_message", ""), r.get("visibility", "inherit"),
+                              created_at, r.get("updated_at", created_at)))
+            image = self._db.execute("SELECT * FROM images WHERE id = ?", (r["id"],)).fetchone()
+        else:
+            # A second push to an existing image: only what the seed states changes.
+            for field in ("status", "status_message", "visibility", "updated_at"):
+                if field in r:
+                    self._db.execute(f"UPDATE images SET {field} = ? WHERE id = ?", (r[field], image["id"]))
+        pushed_at = r.get("updated_at")
+        tag_ids = []
+        for t in r["tags"]:
+            created_at = t.get("created_at", now)
+            updated_at = t.get("updated_at", created_at)
+            old = self._db.execute("SELECT id FROM tags WHERE image_id = ? AND name = ?",
+                                   (image["id"], t["name"])).fetchone()
+            if old:  # docker push of an existing tag moves it to the new digest
+                self._db.execute("UPDATE tags SET digest = ?, size = ?, status = ?, updated_at = ? WHERE id = ?",
+                                 (t["digest"], t["size"], t.get("status", "ready"), updated_at, old["id"]))
+                tag_ids.append(old["id"])
+            else:
+                self._db.execute("INSERT INTO tags VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                 (t["id"], image["id"], t["name"], t.get("status", "ready"), t["digest"],
+                                  t["size"], created_at, updated_at))
+                tag_ids.append(t["id"])
+            pushed_at = max(pushed_at or 0, updated_at)
+        # A push shows on the image and its namespace as a later updated_at (as recorded).
+        if pushed_at is not None:
+            self._db.execute("UPDATE images SET updated_at = MAX(updated_at, ?) WHERE id = ?", (pushed_at, image["id"]))
+            self._db.execute("UPDATE namespaces SET updated_at = MAX(updated_at, ?) WHERE id = ?",
+                             (pushed_at, namespace["id"]))
+        return image["id"], tag_ids
