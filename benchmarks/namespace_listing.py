@@ -10,7 +10,6 @@ region after region), against the emulator with a fixed latency per request.
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 
