@@ -85,8 +85,8 @@ namespace:
   description:
     - The namespace as the API describes it, or V(null) once it is deleted.
     - With O(state=absent) and O(wait=false), the namespace being deleted (status V(deleting)).
-    - In check mode, the predicted namespace; fields that only the API can know (V(id), dates) are V(null) for a
-      namespace that would be created.
+    - In check mode, the predicted namespace. What only the API can know is not predicted, the V(id) and dates of a
+      namespace that would be created are V(null), and an update keeps the current RV(namespace.updated_at).
   returned: always
   type: dict
   contains:

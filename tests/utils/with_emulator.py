@@ -17,6 +17,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # Two organizations, so that tests can prove that one key never sees the other's namespaces.
+# An organization's default project has the organization's id, as on Scaleway.
 SECRET_KEY = "11111111-1111-4111-8111-111111111111"
 PROJECT_ID = "22222222-2222-4222-8222-222222222222"
 OTHER_SECRET_KEY = "33333333-3333-4333-8333-333333333333"
