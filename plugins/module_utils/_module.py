@@ -20,7 +20,12 @@ from ansible_collections.scaleway.registry.plugins.module_utils._client import (
     ScalewayError,
     Unauthenticated,
 )
-from ansible_collections.scaleway.registry.plugins.module_utils._config import REGISTRY_REGIONS, ConfigError, resolve
+from ansible_collections.scaleway.registry.plugins.module_utils._config import (
+    REGISTRY_REGIONS,
+    UUID_RE,
+    ConfigError,
+    resolve,
+)
 
 # The connection options, documented once in the scaleway.registry.scaleway doc fragment.
 # No defaults here: None means "not set", so that SCW_* variables and the scw config can fill in.
@@ -50,12 +55,17 @@ class ScalewayModule:
     With all_regions, the region option also takes `all`, and self.regions lists every region.
     """
 
-    def __init__(self, argument_spec, all_regions=False, **kwargs):
+    def __init__(self, argument_spec, all_regions=False, uuid_options=(), **kwargs):
         self.module = AnsibleModule(argument_spec=dict(CONNECTION_ARGS, **argument_spec), **kwargs)
         self.params = self.module.params
         self.check_mode = self.module.check_mode
         if not HAS_REQUESTS:
             self.module.fail_json(msg=missing_required_lib("requests"))
+        for option in uuid_options:
+            value = self.params[option]
+            if value is not None and not UUID_RE.match(value):
+                self.module.fail_json(msg="%s must be a UUID like 11111111-2222-4333-8444-555555555555, not %s"
+                                          % (option, value))
         options = dict(self.params)
         every_region = all_regions and options["region"] == "all"
         if every_region:
@@ -71,6 +81,12 @@ class ScalewayModule:
         self.client = Client(self.settings.secret_key, self.settings.api_url, timeout=self.settings.api_timeout,
                              validate_certs=self.settings.validate_certs,
                              user_agent="ansible-core/%s" % ANSIBLE_VERSION)
+
+    def require_image_namespace(self):
+        """An image given by name needs its namespace: names are unique only within a namespace."""
+        image = self.params.get("image")
+        if image and not UUID_RE.match(image) and not self.params.get("namespace"):
+            self.module.fail_json(msg="image %s is a name: give its namespace too, or give the image's ID" % image)
 
     def run(self, main):
         """exit_json(**main(self)), or one clear failure for any client error."""
@@ -90,6 +106,34 @@ class ScalewayModule:
                 message, self.settings.sources["secret_key"])
         extra = {"api_error": exc.as_dict()} if isinstance(exc, APIError) else {}
         self.module.fail_json(msg=" ".join(message.split()), **extra)
+
+    def ensure_fields(self, resources, current, wanted):
+        """(changed, object) after a PATCH of only the wanted fields that differ; None means unmanaged."""
+        changes = dict((field, value) for field, value in wanted.items()
+                       if value is not None and current[field] != value)
+        if not changes:
+            return False, current
+        if self.check_mode:
+            return True, dict(current, **changes)
+        return True, resources.update(current["id"], changes)
+
+    def ensure_absent(self, resources, current, params=None):
+        """(changed, what remains) for state=absent, with a _registry helper and the object found.
+
+        An object already being deleted is not deleted again. With wait, what remains is None once the
+        object is gone; without, it is the object being deleted.
+        """
+        if current is None:
+            return False, None
+        changed = current["status"] != "deleting"
+        deleting = dict(current, status="deleting")
+        if changed and not self.check_mode:
+            deleting = resources.delete(current["id"], params) or deleting
+        if not self.params["wait"]:
+            return changed, deleting
+        if not self.check_mode:
+            resources.wait_until_gone(current["id"], self.params["wait_timeout"])
+        return changed, None
 
     def diff(self, before, after):
         """The diff of a change, from the same dicts the module returns."""

@@ -189,17 +189,6 @@ def create(module, namespaces):
                                     % (module.params["name"], module.region, project_id))
 
 
-def update(module, namespaces, current):
-    """(changed, namespace) after sending only what differs."""
-    changes = dict((field, module.params[field]) for field in UPDATABLE
-                   if module.params[field] is not None and module.params[field] != current[field])
-    if not changes:
-        return False, current
-    if module.check_mode:
-        return True, dict(current, **changes)
-    return True, namespaces.update(current["id"], changes)
-
-
 def present(module, namespaces, current):
     if current is not None and current["status"] == "deleting":
         if not module.params["wait"]:
@@ -209,21 +198,7 @@ def present(module, namespaces, current):
         current = None
     if current is None:
         return True, create(module, namespaces)
-    return update(module, namespaces, current)
-
-
-def absent(module, namespaces, current):
-    if current is None:
-        return False, None
-    changed = current["status"] != "deleting"
-    deleting = dict(current, status="deleting")
-    if changed and not module.check_mode:
-        deleting = namespaces.delete(current["id"]) or deleting
-    if not module.params["wait"]:
-        return changed, deleting
-    if not module.check_mode:
-        namespaces.wait_until_gone(current["id"], module.params["wait_timeout"])
-    return changed, None
+    return module.ensure_fields(namespaces, current, dict((field, module.params[field]) for field in UPDATABLE))
 
 
 def run(module):
@@ -232,7 +207,7 @@ def run(module):
     if module.params["state"] == "present":
         changed, after = present(module, namespaces, current)
     else:
-        changed, after = absent(module, namespaces, current)
+        changed, after = module.ensure_absent(namespaces, current)
     result = {"changed": changed, "namespace": namespace_to_result(after)}
     if module.module._diff:
         result["diff"] = module.diff(current, result["namespace"])

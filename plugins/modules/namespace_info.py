@@ -96,7 +96,6 @@ namespaces:
       region: fr-par
 """
 
-from ansible_collections.scaleway.registry.plugins.module_utils._config import UUID_RE
 from ansible_collections.scaleway.registry.plugins.module_utils._module import ScalewayModule
 from ansible_collections.scaleway.registry.plugins.module_utils._registry import (
     NAMESPACE_ORDER_BY,
@@ -134,12 +133,9 @@ def main():
             order_by=dict(type="str", choices=list(NAMESPACE_ORDER_BY), default="created_at_asc"),
         ),
         all_regions=True,
+        uuid_options=("namespace_id",),
         supports_check_mode=True,
     )
-    namespace_id = module.params["namespace_id"]
-    if namespace_id is not None and not UUID_RE.match(namespace_id):
-        module.module.fail_json(msg="namespace_id must be a UUID like 11111111-2222-4333-8444-555555555555, not %s"
-                                    % namespace_id)
     module.run(run)
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every namespace task with -vvvv, in diff mode and in check mode, with a log file,
+# Runs every module with -vvvv, in diff mode and in check mode, with a log file,
 # and proves the secret keys used (the right one and a refused one) appear nowhere.
 set -eu -o pipefail
 

@@ -1,0 +1,235 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: scaleway.registry contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: image_info
+short_description: List Scaleway Container Registry images, with their tags if asked
+version_added: 0.1.0
+description:
+  - List the images of one region, or of every region at once, with the API's filters.
+  - Every page is read, 100 images at a time; the listing is complete or the task fails.
+author:
+  - Scaleway Registry collection maintainers (@scaleway-registry)
+options:
+  namespace:
+    description:
+      - Only the images of this namespace, given by name or ID. A namespace that does not exist gives no image.
+    type: str
+  name:
+    description:
+      - Only the images with exactly this name (which may contain V(/)).
+    type: str
+  image_id:
+    description:
+      - Only the image with this ID. An ID that does not exist gives an empty list.
+    type: str
+  project_id:
+    description:
+      - Only the images of this project.
+      - Unlike the other modules, only this option filters; E(SCW_DEFAULT_PROJECT_ID) and the scw config are not
+        used here, so that a default project does not hide images.
+  organization_id:
+    description:
+      - Only the images of this organization. As for O(project_id), only this option filters.
+  order_by:
+    description:
+      - Order of the images in each region. With O(region=all), the regions follow each other in the order
+        fr-par, nl-ams, pl-waw.
+    type: str
+    choices: [created_at_asc, created_at_desc, name_asc, name_desc]
+    default: created_at_asc
+  include_tags:
+    description:
+      - Whether to add to each image RV(images[].tag_details), its tag objects, fetched for several images at once.
+      - This costs at least one request per image.
+    type: bool
+    default: false
+  region:
+    description:
+      - The region, or V(all) for every region, queried concurrently.
+      - If not set, E(SCW_DEFAULT_REGION), then C(default_region) in the selected profile, then V(fr-par).
+extends_documentation_fragment:
+  - scaleway.registry.scaleway
+  - scaleway.registry.scaleway.attributes
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads.
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
+notes:
+  - Besides the image listing, each region costs one listing of its namespaces (sent at the same time) to name
+    the namespace of each image, unless O(namespace) is given.
+seealso:
+  - module: scaleway.registry.image
+  - module: scaleway.registry.tag_info
+"""
+
+EXAMPLES = r"""
+- name: Every image of every region
+  scaleway.registry.image_info:
+    region: all
+  register: every_image
+
+- name: The images of one namespace, with the digest of every tag
+  scaleway.registry.image_info:
+    namespace: my-team
+    include_tags: true
+  register: team_images
+
+- name: Pull references of every tag
+  ansible.builtin.debug:
+    msg: "{{ team_images.images | map(attribute='tag_details') | flatten | map(attribute='name') }}"
+"""
+
+RETURN = r"""
+images:
+  description: The images that match, each as the API describes it, with the name of its namespace and its region.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: ID of the image.
+      type: str
+      sample: afd49649-437b-44de-bcff-69732c31104d
+    name:
+      description: Name of the image.
+      type: str
+      sample: team/app
+    namespace_id:
+      description: ID of the namespace that holds the image.
+      type: str
+      sample: c2914c11-bd01-4416-9a48-7b259e741468
+    status:
+      description: Status of the image.
+      type: str
+      sample: ready
+    status_message:
+      description: Details about the status.
+      type: str
+      sample: ""
+    visibility:
+      description: Who may pull the image, V(inherit), V(public) or V(private).
+      type: str
+      sample: inherit
+    size:
+      description: Size of the image's layers, in bytes.
+      type: int
+      sample: 4436608
+    created_at:
+      description: Date of the first push (RFC 3339).
+      type: str
+      sample: "2026-08-07T16:16:39.346371Z"
+    updated_at:
+      description: Date of the last change (RFC 3339).
+      type: str
+      sample: "2026-08-07T16:16:39.813628Z"
+    tags:
+      description: Names of the image's tags.
+      type: list
+      elements: str
+      sample: [latest, v1.2.0]
+    namespace:
+      description: Name of the namespace that holds the image.
+      type: str
+      sample: my-team
+    region:
+      description: Region of the image.
+      type: str
+      sample: fr-par
+    tag_details:
+      description: The image's tags as the API describes them, oldest first.
+      returned: when O(include_tags=true)
+      type: list
+      elements: dict
+      sample:
+        - id: 0bd7b99b-a1f2-4ba0-9099-5661073f8ad9
+          name: latest
+          image_id: afd49649-437b-44de-bcff-69732c31104d
+          status: ready
+          digest: sha256:19459a6bbefb63f83f137f08c1df645f8846e2cd1f44fe209294ebc505e6495e
+          created_at: "2025-11-03T15:55:04.567050Z"
+          updated_at: "2025-11-03T15:55:05.201593Z"
+"""
+
+from ansible_collections.scaleway.registry.plugins.module_utils._module import ScalewayModule
+from ansible_collections.scaleway.registry.plugins.module_utils._registry import (
+    ORDER_BY,
+    Images,
+    Namespaces,
+    Tags,
+    image_to_result,
+)
+
+
+def one_image(module, namespaces, images, namespace):
+    """The image of image_id, if it passes the other filters, with the name of its namespace."""
+    params = module.params
+    found = images.get(params["image_id"])
+    if found is None or (namespace and found["namespace_id"] != namespace["id"]):
+        return [], {}
+    namespace = namespace or namespaces.get(found["namespace_id"]) or {}
+    # The image object holds neither project nor organization: its namespace does.
+    wanted = (("name", found["name"]), ("project_id", namespace.get("project_id")),
+              ("organization_id", namespace.get("organization_id")))
+    if any(params[key] is not None and params[key] != value for key, value in wanted):
+        return [], {}
+    return [found], {found["namespace_id"]: namespace.get("name")}
+
+
+def list_region(module, region):
+    """The images of one region, and the names of their namespaces by ID."""
+    params, client = module.params, module.client
+    namespaces, images = Namespaces(client, region), Images(client, region)
+    namespace = None
+    if params["namespace"]:
+        namespace = namespaces.find(params["namespace"])
+        if namespace is None:
+            return [], {}
+    if params["image_id"]:
+        return one_image(module, namespaces, images, namespace)
+    filters = dict(name=params["name"], project_id=params["project_id"], organization_id=params["organization_id"],
+                   order_by=params["order_by"], namespace_id=namespace and namespace["id"])
+    if namespace:
+        return images.list(**filters), {namespace["id"]: namespace["name"]}
+    # The namespaces' names are listed while the images are.
+    found, names = client.map(lambda fetch: fetch(), [lambda: images.list(**filters), namespaces.names])
+    return found, names
+
+
+def run(module):
+    per_region = module.client.map(lambda region: (region, list_region(module, region)), module.regions)
+    results = [image_to_result(image, names.get(image["namespace_id"]), region)
+               for region, (found, names) in per_region for image in found]
+    if module.params["include_tags"]:
+        details = module.client.map(lambda image: Tags(module.client, image["region"]).list(image["id"]), results)
+        for image, tags in zip(results, details):
+            image["tag_details"] = tags
+    return {"changed": False, "images": results}
+
+
+def main():
+    module = ScalewayModule(
+        dict(
+            namespace=dict(type="str"),
+            name=dict(type="str"),
+            image_id=dict(type="str"),
+            order_by=dict(type="str", choices=list(ORDER_BY), default="created_at_asc"),
+            include_tags=dict(type="bool", default=False),
+        ),
+        all_regions=True,
+        uuid_options=("image_id",),
+        supports_check_mode=True,
+    )
+    module.run(run)
+
+
+if __name__ == "__main__":
+    main()
