@@ -92,6 +92,32 @@ options:
     default: 300
 """
 
+    # For the _info modules that list across regions; listed before the connection fragment, whose
+    # descriptions of the same options it replaces.
+    INFO = r"""
+options:
+  project_id:
+    description:
+      - Only what belongs to this project.
+      - Unlike the other modules, only this option filters; E(SCW_DEFAULT_PROJECT_ID) and the scw config are not
+        used here, so that a default project hides nothing.
+  organization_id:
+    description:
+      - Only what belongs to this organization. As for O(project_id), only this option filters.
+  region:
+    description:
+      - The region, or V(all) for every region, queried concurrently.
+      - If not set, E(SCW_DEFAULT_REGION), then C(default_region) in the selected profile, then V(fr-par).
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads.
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
+"""
+
     ATTRIBUTES = r"""
 attributes:
   check_mode:

@@ -27,14 +27,6 @@ options:
     description:
       - Only the image with this ID. An ID that does not exist gives an empty list.
     type: str
-  project_id:
-    description:
-      - Only the images of this project.
-      - Unlike the other modules, only this option filters; E(SCW_DEFAULT_PROJECT_ID) and the scw config are not
-        used here, so that a default project does not hide images.
-  organization_id:
-    description:
-      - Only the images of this organization. As for O(project_id), only this option filters.
   order_by:
     description:
       - Order of the images in each region. With O(region=all), the regions follow each other in the order
@@ -48,21 +40,10 @@ options:
       - This costs at least one request per image.
     type: bool
     default: false
-  region:
-    description:
-      - The region, or V(all) for every region, queried concurrently.
-      - If not set, E(SCW_DEFAULT_REGION), then C(default_region) in the selected profile, then V(fr-par).
 extends_documentation_fragment:
+  - scaleway.registry.scaleway.info
   - scaleway.registry.scaleway
   - scaleway.registry.scaleway.attributes
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads.
-  diff_mode:
-    support: none
-  idempotent:
-    support: full
 notes:
   - Besides the image listing, each region costs one listing of its namespaces (sent at the same time) to name
     the namespace of each image, unless O(namespace) is given.

@@ -23,14 +23,6 @@ options:
     description:
       - Only the namespace with this ID. An ID that does not exist gives an empty list.
     type: str
-  project_id:
-    description:
-      - Only the namespaces of this project.
-      - Unlike the other modules, only this option filters; E(SCW_DEFAULT_PROJECT_ID) and the scw config are not
-        used here, so that a default project does not hide namespaces.
-  organization_id:
-    description:
-      - Only the namespaces of this organization. As for O(project_id), only this option filters.
   order_by:
     description:
       - Order of the namespaces in each region. With O(region=all), the regions follow each other in the order
@@ -38,21 +30,10 @@ options:
     type: str
     choices: [created_at_asc, created_at_desc, description_asc, description_desc, name_asc, name_desc]
     default: created_at_asc
-  region:
-    description:
-      - The region, or V(all) for every region, queried concurrently.
-      - If not set, E(SCW_DEFAULT_REGION), then C(default_region) in the selected profile, then V(fr-par).
 extends_documentation_fragment:
+  - scaleway.registry.scaleway.info
   - scaleway.registry.scaleway
   - scaleway.registry.scaleway.attributes
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads.
-  diff_mode:
-    support: none
-  idempotent:
-    support: full
 seealso:
   - module: scaleway.registry.namespace
 """
