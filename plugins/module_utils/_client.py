@@ -177,7 +177,7 @@ class Client:
 
     def __init__(self, secret_key, api_url="https://api.scaleway.com", timeout=30, validate_certs=True,
                  max_attempts=DEFAULT_MAX_ATTEMPTS, concurrency=DEFAULT_CONCURRENCY, user_agent=None,
-                 backoff_base=0.5, backoff_cap=8.0, sleep=time.sleep):
+                 backoff_base=0.5, backoff_cap=8.0, sleep=time.sleep, clock=time.monotonic):
         self.api_url = api_url.rstrip("/")
         self.timeout = timeout
         self.max_attempts = max_attempts
@@ -185,6 +185,10 @@ class Client:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.sleep = sleep
+        self.clock = clock
+        # After a 429 every thread holds back until then, so that the whole client slows down, not one call.
+        self._resume_at = 0.0
+        self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(concurrency)
         self.session = requests.Session()
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=concurrency, max_retries=0)
@@ -211,6 +215,7 @@ class Client:
         url = self.url(region, path)
         for attempt in range(1, self.max_attempts + 1):
             final = attempt == self.max_attempts
+            self._hold_back()
             try:
                 with self._slots:
                     response = self.session.request(method, url, params=params, json=body, timeout=self.timeout)
@@ -228,8 +233,18 @@ class Client:
                 if retryable:
                     error.message = "%s (gave up after %d attempts)" % (error.message, attempt)
                 raise error
-            self.sleep(self.backoff(attempt, _retry_after(response)))
+            delay = self.backoff(attempt, _retry_after(response))
+            if response.status_code == 429:
+                with self._lock:
+                    self._resume_at = max(self._resume_at, self.clock() + delay)
+            self.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _hold_back(self):
+        with self._lock:
+            remaining = self._resume_at - self.clock()
+        if remaining > 0:
+            self.sleep(remaining)
 
     def backoff(self, attempt, retry_after=None):
         """Capped exponential backoff with jitter; the server's Retry-After wins when it says more."""

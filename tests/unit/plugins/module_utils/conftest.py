@@ -77,11 +77,31 @@ def api():
     server.server.server_close()
 
 
-@pytest.fixture
-def sleeps():
-    return []
+class FakeClock:
+    """A clock that only moves when someone sleeps, and remembers every sleep."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
 
 
 @pytest.fixture
-def client(api, sleeps):
-    return Client(SECRET_KEY, api.url, timeout=5, sleep=sleeps.append)
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def sleeps(clock):
+    return clock.sleeps
+
+
+@pytest.fixture
+def client(api, clock):
+    return Client(SECRET_KEY, api.url, timeout=5, sleep=clock.sleep, clock=clock)

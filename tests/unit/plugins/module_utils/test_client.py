@@ -59,9 +59,9 @@ def test_gateway_failures_and_dropped_connections_are_retried_for_reads(api, cli
     assert len(api.requests) == 2
 
 
-def test_a_429_that_never_ends_gives_up_with_a_rate_limited_error(api, sleeps):
+def test_a_429_that_never_ends_gives_up_with_a_rate_limited_error(api, clock):
     api.route = lambda request: RATE_LIMITED
-    client = Client(SECRET_KEY, api.url, max_attempts=4, sleep=sleeps.append)
+    client = Client(SECRET_KEY, api.url, max_attempts=4, sleep=clock.sleep, clock=clock)
     with pytest.raises(RateLimited) as raised:
         client.get("namespaces", "fr-par")
     assert len(api.requests) == 4
@@ -110,9 +110,9 @@ def test_both_error_body_shapes_become_typed_errors(api, client, status, body, e
     assert "HTTP %d" % status in str(raised.value) and "req-42" in str(raised.value)
 
 
-def test_a_plain_text_gateway_error_keeps_its_first_line(api, sleeps):
+def test_a_plain_text_gateway_error_keeps_its_first_line(api, clock):
     api.route = lambda request: answer(503, raw=b"no healthy upstream\nmore", headers={"Content-Type": "text/plain"})
-    client = Client(SECRET_KEY, api.url, max_attempts=2, sleep=sleeps.append)
+    client = Client(SECRET_KEY, api.url, max_attempts=2, sleep=clock.sleep, clock=clock)
     with pytest.raises(ServerError) as raised:
         client.get("namespaces", "fr-par")
     assert raised.value.message.startswith("no healthy upstream")
@@ -126,8 +126,8 @@ def test_a_success_that_is_not_a_json_object_fails_clearly(api, client, raw):
     assert "not a JSON object" in str(raised.value)
 
 
-def test_an_unreachable_api_fails_after_the_retries_with_the_reason(sleeps):
-    client = Client(SECRET_KEY, "http://127.0.0.1:9", max_attempts=3, sleep=sleeps.append)
+def test_an_unreachable_api_fails_after_the_retries_with_the_reason(clock, sleeps):
+    client = Client(SECRET_KEY, "http://127.0.0.1:9", max_attempts=3, sleep=clock.sleep, clock=clock)
     with pytest.raises(TransportError) as raised:
         client.get("namespaces", "fr-par")
     assert "connection refused" in str(raised.value) and "3 attempts" in str(raised.value)
@@ -215,6 +215,17 @@ def test_create_of_a_name_taken_elsewhere_fails_with_already_exists(api, client)
     with pytest.raises(AlreadyExists):
         client.create("namespaces", "fr-par", {"name": "team"}, lambda: pytest.fail("no lookup"))
     assert len(api.requests) == 1
+
+
+def test_a_429_holds_back_every_other_call_of_the_client(api, client, clock):
+    api.script = [answer(429, raw=b"", headers={"Retry-After": "5"}), answer(body=NAMESPACE), answer(body=NAMESPACE)]
+    client.get("namespaces/x", "fr-par")
+    assert clock.sleeps[0] >= 5
+    resumed = clock.now
+    clock.now -= 3  # another thread calls while the client is still holding back
+    client.get("namespaces/y", "fr-par")
+    assert clock.sleeps[1] == pytest.approx(3)
+    assert clock.now == pytest.approx(resumed)
 
 
 def test_map_keeps_the_order_of_its_items(client):
