@@ -72,3 +72,4 @@ clean:
 
 bench: collection
 	$(BIN)/python benchmarks/namespace_listing.py
+	$(BIN)/python benchmarks/cleanup.py

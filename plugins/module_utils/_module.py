@@ -13,6 +13,7 @@ from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.scaleway.registry.plugins.module_utils._client import (
+    DEFAULT_CONCURRENCY,
     HAS_REQUESTS,
     APIError,
     Client,
@@ -52,10 +53,12 @@ WAIT_ARGS = dict(
 class ScalewayModule:
     """An AnsibleModule with the connection options, resolved settings and a client.
 
-    With all_regions, the region option also takes `all`, and self.regions lists every region.
+    With several_regions, the region option also takes `all` (or, declared as a list, several
+    regions), and self.regions lists the regions to work on. A `concurrency` option, when the
+    module has one, bounds the client's concurrent requests.
     """
 
-    def __init__(self, argument_spec, all_regions=False, uuid_options=(), **kwargs):
+    def __init__(self, argument_spec, several_regions=False, uuid_options=(), **kwargs):
         self.module = AnsibleModule(argument_spec=dict(CONNECTION_ARGS, **argument_spec), **kwargs)
         self.params = self.module.params
         self.check_mode = self.module.check_mode
@@ -67,19 +70,28 @@ class ScalewayModule:
                 self.module.fail_json(msg="%s must be a UUID like 11111111-2222-4333-8444-555555555555, not %s"
                                           % (option, value))
         options = dict(self.params)
-        every_region = all_regions and options["region"] == "all"
-        if every_region:
-            options["region"] = None
+        wanted = options["region"] if several_regions else None
+        if wanted is not None:
+            options["region"] = None  # resolved below from the list, not from the defaults
+            wanted = wanted if isinstance(wanted, list) else [wanted]
+            wanted = list(REGISTRY_REGIONS) if wanted == ["all"] else wanted
+            for region in wanted:
+                if region not in REGISTRY_REGIONS:
+                    self.module.fail_json(msg="region '%s' is not a Scaleway Container Registry region; use %s or all"
+                                              % (region, ", ".join(REGISTRY_REGIONS)))
         try:
             self.settings = resolve(options)
         except ConfigError as exc:
             self.module.fail_json(msg=str(exc))
         for warning in self.settings.warnings:
             self.module.warn(warning)
-        self.region = self.settings.region
-        self.regions = list(REGISTRY_REGIONS) if every_region else [self.region]
+        self.regions = wanted or [self.settings.region]
+        self.region = self.regions[0]
+        concurrency = self.params.get("concurrency") or DEFAULT_CONCURRENCY
+        if concurrency < 1:
+            self.module.fail_json(msg="concurrency must be 1 or more, not %s" % concurrency)
         self.client = Client(self.settings.secret_key, self.settings.api_url, timeout=self.settings.api_timeout,
-                             validate_certs=self.settings.validate_certs,
+                             validate_certs=self.settings.validate_certs, concurrency=concurrency,
                              user_agent="ansible-core/%s" % ANSIBLE_VERSION)
 
     def require_image_namespace(self):

@@ -205,7 +205,7 @@ def main():
             order_by=dict(type="str", choices=list(ORDER_BY), default="created_at_asc"),
             include_tags=dict(type="bool", default=False),
         ),
-        all_regions=True,
+        several_regions=True,
         uuid_options=("image_id",),
         supports_check_mode=True,
     )

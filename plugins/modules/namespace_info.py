@@ -113,7 +113,7 @@ def main():
             namespace_id=dict(type="str"),
             order_by=dict(type="str", choices=list(NAMESPACE_ORDER_BY), default="created_at_asc"),
         ),
-        all_regions=True,
+        several_regions=True,
         uuid_options=("namespace_id",),
         supports_check_mode=True,
     )

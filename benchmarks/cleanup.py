@@ -1,0 +1,110 @@
+"""How close the cleanup module runs to the floor the API's latency sets, and how many requests it sends.
+
+Seeds 100 images of 100 tags (each tag its own digest) into the emulator with a fixed latency,
+runs a cleanup that deletes 70% of the tags through ansible-playbook, and prints the request
+count, the wall time and its ratio to the floor: the round trips on the critical path (the
+listings, the tag listings, the deletes, each batch of `concurrency` at a time) times the latency.
+
+    python benchmarks/cleanup.py [--images 100] [--tags 100] [--latency-ms 20] [--concurrency 8]
+
+Exits 1 when the ratio reaches 1.5 or when the requests exceed the list pages plus the deletes.
+"""
+
+import argparse
+import datetime
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "utils"))
+
+from with_emulator import PROJECT_ID, SECRET_KEY, start_emulator  # noqa: E402
+
+PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - scaleway.registry.cleanup:
+        namespaces: [bench]
+        keep_last: {keep}
+        concurrency: {concurrency}
+      register: cleanup
+    - ansible.builtin.debug:
+        msg: "deleted={{{{ cleanup.deleted }}}}"
+"""
+
+
+def seed(url, images, tags):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    session = requests.Session()
+    session.headers["X-Auth-Token"] = SECRET_KEY
+    session.post(url + "/registry/v1/regions/fr-par/namespaces",
+                 json={"name": "bench", "project_id": PROJECT_ID}).raise_for_status()
+    document = {"images": [{"namespace": "bench", "name": "app-%03d" % image, "tags": [
+        {"name": "build-%03d" % number, "digest": "sha256:%064x" % (image * tags + number), "size": 1000,
+         "created_at": (now - datetime.timedelta(hours=tags - number)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+        for number in range(tags)]} for image in range(images)]}
+    requests.post(url + "/_emulator/seed", json=document).raise_for_status()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=100)
+    parser.add_argument("--tags", type=int, default=100)
+    parser.add_argument("--latency-ms", type=int, default=20)
+    parser.add_argument("--concurrency", type=int, default=8)
+    options = parser.parse_args()
+    keep = int(round(options.tags * 0.3))
+
+    emulator, url = start_emulator(["--latency-ms", str(options.latency_ms)])
+    try:
+        seed(url, options.images, options.tags)
+        requests.delete(url + "/_emulator/requests")
+        with tempfile.NamedTemporaryFile("w", suffix=".yml") as playbook:
+            playbook.write(PLAYBOOK.format(keep=keep, concurrency=options.concurrency))
+            playbook.flush()
+            environment = dict(os.environ, SCW_API_URL=url, SCW_SECRET_KEY=SECRET_KEY,
+                               ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".tmp", "collections"),
+                               ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
+            start = time.perf_counter()
+            playbook_command = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+            run = subprocess.run([playbook_command, playbook.name], env=environment, capture_output=True, text=True,
+                                 check=False)
+            seconds = time.perf_counter() - start
+        if run.returncode:
+            sys.exit("the cleanup failed:\n" + run.stdout + run.stderr)
+        log = requests.get(url + "/_emulator/requests").json()["requests"]
+    finally:
+        emulator.terminate()
+        emulator.wait()
+
+    pages = sum(1 for entry in log if entry["method"] == "GET")
+    deletes = sum(1 for entry in log if entry["method"] == "DELETE")
+    expected_deletes = options.images * (options.tags - keep)
+    tag_pages = options.images * int(math.ceil(options.tags / 100.0))
+    # Namespaces and images are listed together (one round trip each page); then the tag pages and
+    # the deletes, `concurrency` at a time.
+    round_trips = (int(math.ceil(options.images / 100.0)) + int(math.ceil(tag_pages / float(options.concurrency)))
+                   + int(math.ceil(expected_deletes / float(options.concurrency))))
+    floor = round_trips * options.latency_ms / 1000.0
+    ratio = seconds / floor
+    print("cleanup of %d images x %d tags, %d ms per request, concurrency %d"
+          % (options.images, options.tags, options.latency_ms, options.concurrency))
+    print("  requests      %6d  (list pages %d + deletes %d; %d deletes planned)"
+          % (len(log), pages, deletes, expected_deletes))
+    print("  wall time     %6.2f s  (ansible-playbook, start to end)" % seconds)
+    print("  floor         %6.2f s  (%d round trips on the critical path x %d ms)"
+          % (floor, round_trips, options.latency_ms))
+    print("  ratio         %6.2f    (target: under 1.5)" % ratio)
+    if ratio >= 1.5 or len(log) > pages + deletes or deletes != expected_deletes:
+        sys.exit("over target")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+# -*- coding: utf-8 -*-
+# Copyright: scaleway.registry contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""The tag retention rules: which tags of an image to keep and which to delete. Pure, no I/O.
+
+A tag is deleted only when every deletion rule makes it a candidate and no keep rule holds it:
+keep always wins. keep_last counts over all the tags of the image, never over the candidates
+alone. A tag whose digest a kept tag also carries is kept, since deleting it would delete the
+kept tag's manifest too.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+KEEP = "keep"
+DELETE = "delete"
+DURATION_RE = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+class RuleError(ValueError):
+    """A rule that cannot be applied: a bad regex or duration."""
+
+
+def parse_duration(text):
+    """'90d', '12h', '2w', '1w3d' to a timedelta."""
+    match = DURATION_RE.match(str(text).strip())
+    if not match or not any(match.groups()):
+        raise RuleError("older_than '%s' is not a duration: use a number and a unit among w, d, h, m, s, such as 90d,"
+                        " 12h or 2w" % text)
+    weeks, days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    duration = datetime.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+    if not duration:
+        raise RuleError("older_than '%s' is zero: every tag would be old enough" % text)
+    return duration
+
+
+def compile_patterns(patterns, option):
+    compiled = []
+    for pattern in patterns or ():
+        try:
+            compiled.append(re.compile(pattern))
+        except re.error as exc:
+            raise RuleError("%s: '%s' is not a valid regular expression: %s" % (option, pattern, exc))
+    return compiled
+
+
+def parse_time(value):
+    """An RFC 3339 time of the API, or None."""
+    if not value:
+        return None
+    match = re.match(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$", value)
+    if not match:
+        return None
+    moment = datetime.datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S")
+    fraction = (match.group(2) or "0")[:6].ljust(6, "0")
+    offset = match.group(3)
+    zone = datetime.timezone.utc
+    if offset != "Z":
+        sign = 1 if offset[0] == "+" else -1
+        zone = datetime.timezone(sign * datetime.timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6])))
+    return moment.replace(microsecond=int(fraction), tzinfo=zone)
+
+
+class Rules:
+    """The rules of one cleanup, checked before anything is asked of the API."""
+
+    def __init__(self, keep_last=None, keep_tags=None, delete_tags=None, older_than=None, now=None):
+        if keep_last is not None and keep_last < 0:
+            raise RuleError("keep_last must be 0 or more, not %s" % keep_last)
+        self.keep_last = keep_last
+        self.keep_tags = compile_patterns(keep_tags, "keep_tags")
+        self.delete_tags = compile_patterns(delete_tags, "delete_tags") if delete_tags else None
+        self.older_than = older_than
+        self.cutoff = None
+        if older_than:
+            self.cutoff = (now or datetime.datetime.now(datetime.timezone.utc)) - parse_duration(older_than)
+
+    def keep_reason(self, tag, newest):
+        """Why a keep rule holds the tag, or None."""
+        for pattern in self.keep_tags:
+            if pattern.search(tag["name"]):
+                return "keep_tags: matches %s" % pattern.pattern
+        if tag["id"] in newest:
+            return "keep_last: one of the %d newest" % self.keep_last
+        return None
+
+    def not_candidate_reason(self, tag):
+        """Why a deletion rule does not make the tag a candidate, or None when every one does."""
+        if self.delete_tags is not None and not any(pattern.search(tag["name"]) for pattern in self.delete_tags):
+            return "delete_tags: matches none"
+        if self.cutoff is not None:
+            created = parse_time(tag.get("created_at"))
+            if created is None:
+                return "older_than: creation date unknown"
+            if created >= self.cutoff:
+                return "older_than: created less than %s ago" % self.older_than
+        return None
+
+    def delete_reason(self):
+        parts = []
+        if self.delete_tags is not None:
+            parts.append("matches delete_tags")
+        if self.cutoff is not None:
+            parts.append("older than %s" % self.older_than)
+        if self.keep_last is not None:
+            parts.append("not among the %d newest" % self.keep_last)
+        return ", ".join(parts) or "held by no keep rule"
+
+
+def newest_first(tags):
+    """Newest first; a tag without a date counts as the newest, so that it is kept rather than lost."""
+    def key(tag):
+        created = parse_time(tag.get("created_at"))
+        return (created is None, created or EPOCH, tag["name"])
+    return sorted(tags, key=key, reverse=True)
+
+
+def plan_image(tags, rules):
+    """[(tag, action, reason)] for every tag of one image, newest first.
+
+    Tags already being deleted are not planned: they are on their way out.
+    """
+    live = newest_first(tag for tag in tags if tag.get("status") != "deleting")
+    newest = set(tag["id"] for tag in live[:rules.keep_last]) if rules.keep_last is not None else set()
+    decisions = []
+    for tag in live:
+        reason = rules.keep_reason(tag, newest) or rules.not_candidate_reason(tag)
+        decisions.append([tag, KEEP if reason else DELETE, reason or rules.delete_reason()])
+    kept = dict((tag["digest"], tag["name"]) for tag, action, _reason in reversed(decisions) if action == KEEP)
+    for decision in decisions:
+        tag, action = decision[0], decision[1]
+        if action == DELETE and tag["digest"] in kept:
+            decision[1:] = [KEEP, "digest: %s, which is kept, carries the same digest" % kept[tag["digest"]]]
+    return [tuple(decision) for decision in decisions]
+
+
+def digest_groups(decisions):
+    """The tags to delete grouped by digest: one delete per digest removes them all."""
+    groups = {}
+    for tag, action, _reason in decisions:
+        if action == DELETE:
+            groups.setdefault(tag["digest"], []).append(tag)
+    return list(groups.values())

@@ -1,0 +1,325 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: scaleway.registry contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: cleanup
+short_description: Delete old image tags of Scaleway Container Registry by declarative rules
+version_added: 0.1.0
+description:
+  - State which tags to keep and which may go; the module lists every tag in scope, plans each one, then deletes
+    what the plan says, and returns the plan with the rule that decided each tag.
+  - A tag is deleted only when every deletion rule (O(delete_tags), O(older_than)) makes it a candidate and no keep
+    rule (O(keep_last), O(keep_tags)) holds it. Keep always wins.
+  - O(keep_last) counts over all the tags of an image, never over the candidates alone, so the newest tags are
+    kept whatever the other rules say.
+  - On Scaleway, deleting a tag deletes its manifest, and every tag of the image with the same digest. A tag whose
+    digest a kept tag carries is therefore kept, with that reason. When every tag of a digest goes, the digest is
+    deleted once.
+  - Nothing is deleted unless the whole listing succeeded and the guards hold. Check mode returns the exact plan,
+    computed by the same code as a real run.
+author:
+  - Scaleway Registry collection maintainers (@scaleway-registry)
+options:
+  region:
+    description:
+      - A region, a list of regions, or V(all).
+      - If not set, E(SCW_DEFAULT_REGION), then C(default_region) in the selected profile, then V(fr-par).
+    type: list
+    elements: str
+  namespaces:
+    description:
+      - The namespaces in scope, by name or ID. Names may be shell-style globs such as V(team-*).
+      - Every namespace when not set.
+    type: list
+    elements: str
+  images:
+    description:
+      - Shell-style globs on the image names in scope, such as V(team/*). Every image when not set.
+    type: list
+    elements: str
+  keep_last:
+    description:
+      - Keep the N most recently created tags of each image, whatever the other rules say.
+    type: int
+  keep_tags:
+    description:
+      - Regular expressions (searched, so anchor them); a tag whose name matches one is always kept.
+      - For example V(^latest$) and V(^v\\d+\\.\\d+\\.\\d+$).
+    type: list
+    elements: str
+  delete_tags:
+    description:
+      - Regular expressions (searched); only tags whose name matches one may be deleted.
+      - Every tag may be deleted when not set.
+    type: list
+    elements: str
+  older_than:
+    description:
+      - Only tags created longer ago than this may be deleted, such as V(90d), V(12h), V(2w) or V(1w3d).
+      - A tag without a creation date is kept.
+    type: str
+  max_delete:
+    description:
+      - Fail, before deleting anything, when the plan deletes more tags than this.
+    type: int
+  allow_empty:
+    description:
+      - Whether the plan may delete every tag of an image. When false, such a plan fails before deleting anything,
+        naming the images.
+    type: bool
+    default: false
+  concurrency:
+    description:
+      - How many requests may run at once, for the listing and for the deletes. After a 429, every request holds
+        back.
+    type: int
+    default: 8
+extends_documentation_fragment:
+  - scaleway.registry.scaleway
+  - scaleway.registry.scaleway.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Check mode lists and plans exactly as a real run, and skips only the deletes.
+  diff_mode:
+    support: full
+    details: The diff shows, for each image that loses tags, its tags before and after.
+  idempotent:
+    support: full
+    details: Once the plan is applied, planning again deletes nothing. A run interrupted while deleting converges
+      when run again.
+notes:
+  - Invalid regular expressions or durations fail before any request. At least one rule is required.
+  - Tags already being deleted are left out of the plan.
+  - The API tells no size per tag, so RV(freed_bytes) counts the images left without tags, whose whole size is
+    freed; other deletes free space that the API does not break down.
+  - Between the listing and a delete, a tag pushed with a digest the plan deletes would go with it. The module
+    asks the API to force a delete only when the plan deletes several tags of that digest; a single-tag delete that
+    the API refuses because the digest gained a tag is reported as kept.
+seealso:
+  - module: scaleway.registry.tag
+  - module: scaleway.registry.image_info
+"""
+
+EXAMPLES = r"""
+- name: Keep releases, latest and the 10 newest tags; delete the rest once older than 30 days
+  scaleway.registry.cleanup:
+    region: all
+    namespaces: [team-*]
+    keep_tags: ['^latest$', '^v\d+\.\d+\.\d+$']
+    keep_last: 10
+    older_than: 30d
+    max_delete: 500
+  register: cleanup
+
+- name: Only pull-request builds, whatever their age, in one namespace
+  scaleway.registry.cleanup:
+    namespaces: [my-team]
+    images: [app, app/*]
+    delete_tags: ['^pr-\d+$']
+    keep_last: 3
+"""
+
+RETURN = r"""
+plan:
+  description: One item for every tag in scope, with what the rules decided and why.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    region:
+      description: Region of the tag.
+      type: str
+      sample: fr-par
+    namespace:
+      description: Name of the namespace.
+      type: str
+      sample: my-team
+    image:
+      description: Name of the image.
+      type: str
+      sample: team/app
+    tag:
+      description: Name of the tag.
+      type: str
+      sample: build-1234
+    digest:
+      description: Digest of the tag's manifest.
+      type: str
+      sample: sha256:19459a6bbefb63f83f137f08c1df645f8846e2cd1f44fe209294ebc505e6495e
+    created_at:
+      description: Creation date of the tag (RFC 3339).
+      type: str
+      sample: "2026-01-03T10:00:00.000000Z"
+    action:
+      description: V(keep) or V(delete).
+      type: str
+      sample: delete
+    reason:
+      description: The rule that decided.
+      type: str
+      sample: "matches delete_tags, older than 30d, not among the 10 newest"
+deleted:
+  description: How many tags were deleted (in check mode, would be).
+  returned: always
+  type: int
+  sample: 42
+kept:
+  description: How many tags were kept.
+  returned: always
+  type: int
+  sample: 17
+freed_bytes:
+  description: Bytes freed by images left without tags. Other deletes free space the API does not break down.
+  returned: always
+  type: int
+  sample: 104857600
+"""
+
+import fnmatch
+import threading
+
+from ansible_collections.scaleway.registry.plugins.module_utils._client import PreconditionFailed, ScalewayError
+from ansible_collections.scaleway.registry.plugins.module_utils._module import ScalewayModule
+from ansible_collections.scaleway.registry.plugins.module_utils._registry import Images, Namespaces, Tags
+from ansible_collections.scaleway.registry.plugins.module_utils._retention import (
+    DELETE,
+    KEEP,
+    RuleError,
+    Rules,
+    digest_groups,
+    plan_image,
+)
+
+
+def in_scope(namespace, patterns):
+    return not patterns or any(namespace["id"] == pattern or fnmatch.fnmatchcase(namespace["name"], pattern)
+                               for pattern in patterns)
+
+
+def scan_region(module, region):
+    """[(region, namespace name, image)] in scope: namespaces and images are listed at the same time."""
+    client, params = module.client, module.params
+    namespaces, images = client.map(lambda fetch: fetch(), [Namespaces(client, region).list, Images(client, region).list])
+    names = dict((namespace["id"], namespace["name"]) for namespace in namespaces
+                 if in_scope(namespace, params["namespaces"]))
+    return [(region, names[image["namespace_id"]], image) for image in images
+            if image["namespace_id"] in names and image["status"] != "deleting"
+            and (not params["images"] or any(fnmatch.fnmatchcase(image["name"], glob) for glob in params["images"]))]
+
+
+def plan(module, rules):
+    """[(region, namespace, image, decisions)] for every image in scope, after the whole listing succeeded."""
+    client = module.client
+    images = [item for found in client.map(lambda region: scan_region(module, region), module.regions) for item in found]
+    # An image without tags needs no request.
+    tags = client.map(lambda item: Tags(client, item[0]).list(item[2]["id"]) if item[2]["tags"] else [], images)
+    return [item + (plan_image(image_tags, rules),) for item, image_tags in zip(images, tags)]
+
+
+def check_guards(module, planned, items):
+    params = module.params
+    to_delete = sum(1 for item in items if item["action"] == DELETE)
+    if params["max_delete"] is not None and to_delete > params["max_delete"]:
+        module.module.fail_json(msg="the plan deletes %d tags, more than max_delete %d; nothing was deleted"
+                                    % (to_delete, params["max_delete"]), plan=items)
+    emptied = ["%s/%s/%s" % (region, namespace, image["name"]) for region, namespace, image, decisions in planned
+               if decisions and all(action == DELETE for _tag, action, _reason in decisions)]
+    if emptied and not params["allow_empty"]:
+        module.module.fail_json(msg="the plan deletes every tag of %d image%s (%s); keep some (keep_last: 1) or set"
+                                    " allow_empty: true; nothing was deleted"
+                                    % (len(emptied), "s" if len(emptied) > 1 else "", ", ".join(emptied[:10])),
+                                plan=items)
+
+
+def apply(module, planned, items):
+    """Delete each digest group once, concurrently; after a failure, start no more deletes and say how far it got."""
+    jobs = [(region, group) for region, _namespace, _image, decisions in planned for group in digest_groups(decisions)]
+    item_of = dict((item["tag_id"], item) for item in items)
+    deleted, failures, stop = [], [], threading.Event()
+
+    def delete(job):
+        region, group = job
+        if stop.is_set():
+            return
+        try:
+            Tags(module.client, region).delete(group[0]["id"], {"force": "true"} if len(group) > 1 else None)
+            deleted.extend(group)
+        except PreconditionFailed:
+            item_of[group[0]["id"]].update(action=KEEP, reason="digest: another tag carries it since the listing")
+        except ScalewayError as exc:
+            stop.set()
+            failures.append(exc)
+
+    module.client.map(delete, jobs)
+    if failures:
+        module.module.fail_json(msg="%d tags deleted, then a delete failed: %s; run the task again to finish"
+                                    % (len(deleted), " ".join(str(failures[0]).split())),
+                                plan=public(items), deleted=len(deleted))
+
+
+def public(items):
+    return [dict((key, value) for key, value in item.items() if key != "tag_id") for item in items]
+
+
+def run(module, rules):
+    planned = plan(module, rules)
+    items = [dict(region=region, namespace=namespace, image=image["name"], tag=tag["name"], digest=tag["digest"],
+                  created_at=tag.get("created_at"), action=action, reason=reason, tag_id=tag["id"])
+             for region, namespace, image, decisions in planned for tag, action, reason in decisions]
+    check_guards(module, planned, public(items))
+    if not module.check_mode:
+        apply(module, planned, items)
+    deleted = sum(1 for item in items if item["action"] == DELETE)
+    freed = sum(image["size"] for _region, _namespace, image, decisions in planned
+                if decisions and all(action == DELETE for _tag, action, _reason in decisions))
+    result = {"changed": deleted > 0, "plan": public(items), "deleted": deleted,
+              "kept": sum(1 for item in items if item["action"] == KEEP), "freed_bytes": freed}
+    if module.module._diff:
+        result["diff"] = diff(planned)
+    return result
+
+
+def diff(planned):
+    """Per image that loses tags, its tag names before and after."""
+    before, after = {}, {}
+    for region, namespace, image, decisions in planned:
+        if any(action == DELETE for _tag, action, _reason in decisions):
+            key = "%s/%s/%s" % (region, namespace, image["name"])
+            before[key] = sorted(tag["name"] for tag, _action, _reason in decisions)
+            after[key] = sorted(tag["name"] for tag, action, _reason in decisions if action == KEEP)
+    return {"before": before, "after": after}
+
+
+def main():
+    module = ScalewayModule(
+        dict(
+            region=dict(type="list", elements="str"),
+            namespaces=dict(type="list", elements="str"),
+            images=dict(type="list", elements="str"),
+            keep_last=dict(type="int"),
+            keep_tags=dict(type="list", elements="str"),
+            delete_tags=dict(type="list", elements="str"),
+            older_than=dict(type="str"),
+            max_delete=dict(type="int"),
+            allow_empty=dict(type="bool", default=False),
+            concurrency=dict(type="int", default=8),
+        ),
+        required_one_of=[("keep_last", "keep_tags", "delete_tags", "older_than")],
+        several_regions=True,
+        supports_check_mode=True,
+    )
+    params = module.params
+    try:
+        rules = Rules(params["keep_last"], params["keep_tags"], params["delete_tags"], params["older_than"])
+    except RuleError as exc:
+        module.module.fail_json(msg=str(exc))
+    module.run(lambda module: run(module, rules))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""Print the seed of the cleanup target's images, pushed relative to now, for one namespace.
+
+team/app: 240 builds, one a day, whose digests go in pairs (build-000 and build-001 share one),
+ten releases older than the builds, and latest on the newest build's digest. tools/cli: 20 old
+tags. solo: one old tag.
+"""
+
+import datetime
+import hashlib
+import json
+import sys
+
+
+def main():
+    namespace, region = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "fr-par"
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    def tag(name, days_ago, digest_of):
+        return {"name": name, "size": 1000,
+                "digest": "sha256:" + hashlib.sha256(("%s/%s" % (namespace, digest_of)).encode()).hexdigest(),
+                "created_at": (now - datetime.timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+
+    app = [tag("build-%03d" % number, 240 - number, "app/%d" % (number // 2)) for number in range(240)]
+    app += [tag("v1.0.%d" % number, 300 + number, "release/%d" % number) for number in range(10)]
+    app.append(tag("latest", 0.5, "app/119"))
+    cli = [tag("2025.%02d" % number, 100 + number, "cli/%d" % number) for number in range(20)]
+    images = [{"region": region, "namespace": namespace, "name": "team/app", "tags": app},
+              {"region": region, "namespace": namespace, "name": "tools/cli", "tags": cli},
+              {"region": region, "namespace": namespace, "name": "solo", "tags": [tag("old", 400, "solo")]}]
+    print(json.dumps({"images": images}))
+
+
+if __name__ == "__main__":
+    main()

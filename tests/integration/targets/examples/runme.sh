@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs the playbooks of examples/ against the emulator, the way a user would: credentials in
+# SCW_* variables, check mode first, then for real, then again to prove nothing is left to change.
+set -eu -o pipefail
+
+vars=../../integration_config.yml
+setting() { sed -n "s/^scw_$1: //p" "$vars"; }
+export SCW_API_URL SCW_SECRET_KEY SCW_DEFAULT_PROJECT_ID
+SCW_API_URL=$(setting api_url)
+SCW_SECRET_KEY=$(setting secret_key)
+SCW_DEFAULT_PROJECT_ID=$(setting project_id)
+export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
+examples=../../../../examples
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Runs a playbook and checks the changed count of its recap.
+run() {
+    local expected=$1
+    shift
+    ansible-playbook "$@" | tee "$work/out"
+    grep -Eq "^localhost +: ok=[0-9]+ +changed=$expected " "$work/out" \
+        || { echo "expected changed=$expected" >&2; exit 1; }
+}
+
+run 1 --check "$examples/provision-namespaces.yml"
+run 1 "$examples/provision-namespaces.yml"
+run 0 "$examples/provision-namespaces.yml"
+
+# Images to clean up, as if pushed into the namespace the first example made.
+python3 ../cleanup/files/seed.py demo-apps | python3 -c '
+import json, os, sys, urllib.request
+request = urllib.request.Request(os.environ["SCW_API_URL"] + "/_emulator/seed", data=sys.stdin.buffer.read(),
+                                 headers={"Content-Type": "application/json"}, method="POST")
+urllib.request.urlopen(request).read()'
+
+run 1 --check --diff "$examples/cleanup-tags.yml"
+grep -q "220 tags would be deleted, 52 kept" "$work/out"
+run 1 "$examples/cleanup-tags.yml"
+grep -q "220 tags were deleted, 52 kept" "$work/out"
+run 0 "$examples/cleanup-tags.yml"

@@ -1,0 +1,145 @@
+"""The retention rules: examples, then properties over random tag sets."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.scaleway.registry.plugins.module_utils._retention import (
+    DELETE,
+    KEEP,
+    RuleError,
+    Rules,
+    digest_groups,
+    newest_first,
+    parse_duration,
+    plan_image,
+)
+
+NOW = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)
+
+
+def tag(name, day, digest=None, status="ready"):
+    return {"id": "id-" + name, "name": name, "digest": digest or "sha256:" + name, "status": status,
+            "created_at": None if day is None else "2026-05-%02dT12:00:00.000000Z" % day}
+
+
+def actions(decisions):
+    return dict((decided[0]["name"], decided[1]) for decided in decisions)
+
+
+@pytest.mark.parametrize("text,expected", [("90d", datetime.timedelta(days=90)), ("12h", datetime.timedelta(hours=12)),
+                                           ("2w", datetime.timedelta(weeks=2)), ("1w3d", datetime.timedelta(days=10)),
+                                           ("30m", datetime.timedelta(minutes=30))])
+def test_durations_are_read(text, expected):
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["90", "d", "-1d", "1y", "0d", "", "3 days", "1d1w"])
+def test_bad_durations_are_refused_with_an_example(text):
+    with pytest.raises(RuleError) as raised:
+        parse_duration(text)
+    assert "older_than" in str(raised.value)
+
+
+def test_a_bad_regex_is_refused_naming_the_option():
+    with pytest.raises(RuleError) as raised:
+        Rules(keep_tags=["^v(1"])
+    assert str(raised.value).startswith("keep_tags: '^v(1' is not a valid regular expression")
+
+
+def test_keep_last_counts_every_tag_not_only_the_candidates():
+    tags = [tag("v1", 1), tag("v2", 2), tag("v3", 3), tag("dev-4", 4), tag("dev-5", 5)]
+    decisions = plan_image(tags, Rules(keep_last=2, delete_tags=["^v"]))
+    # The two newest are dev-5 and dev-4: every v tag may go, none is "among the 2 newest candidates".
+    assert actions(decisions) == {"dev-5": KEEP, "dev-4": KEEP, "v3": DELETE, "v2": DELETE, "v1": DELETE}
+
+
+def test_keep_tags_wins_over_every_deletion_rule():
+    tags = [tag("latest", 1), tag("v1.0.0", 2), tag("build-3", 3)]
+    decisions = plan_image(tags, Rules(keep_tags=[r"^latest$", r"^v\d+\.\d+\.\d+$"], delete_tags=[".*"],
+                                       older_than="1d", now=NOW))
+    assert actions(decisions) == {"latest": KEEP, "v1.0.0": KEEP, "build-3": DELETE}
+    assert dict((d[0]["name"], d[2]) for d in decisions)["latest"] == "keep_tags: matches ^latest$"
+
+
+def test_older_than_keeps_what_is_recent_or_undated():
+    tags = [tag("old", 1), tag("recent", 30), tag("undated", None)]
+    decisions = plan_image(tags, Rules(older_than="7d", now=NOW))
+    assert actions(decisions) == {"old": DELETE, "recent": KEEP, "undated": KEEP}
+    assert dict((d[0]["name"], d[2]) for d in decisions)["recent"] == "older_than: created less than 7d ago"
+
+
+def test_a_candidate_whose_digest_a_kept_tag_carries_is_kept_with_that_reason():
+    tags = [tag("latest", 5, "sha256:a"), tag("v1", 1, "sha256:a"), tag("v0", 0 + 1, "sha256:b")]
+    decisions = plan_image(tags, Rules(keep_tags=["^latest$"]))
+    reasons = dict((d[0]["name"], (d[1], d[2])) for d in decisions)
+    assert reasons["v1"] == (KEEP, "digest: latest, which is kept, carries the same digest")
+    assert reasons["v0"][0] == DELETE
+
+
+def test_tags_of_one_digest_that_all_go_are_deleted_once():
+    tags = [tag("a", 1, "sha256:x"), tag("b", 2, "sha256:x"), tag("c", 3, "sha256:y"), tag("keep", 4)]
+    groups = digest_groups(plan_image(tags, Rules(keep_tags=["^keep$"])))
+    assert sorted(sorted(member["name"] for member in group) for group in groups) == [["a", "b"], ["c"]]
+
+
+def test_tags_being_deleted_are_left_out_of_the_plan():
+    tags = [tag("v1", 1, status="deleting"), tag("v2", 2)]
+    assert actions(plan_image(tags, Rules(keep_last=1))) == {"v2": KEEP}
+
+
+def test_newest_first_puts_undated_tags_first_and_breaks_ties_by_name():
+    assert [t["name"] for t in newest_first([tag("b", 3), tag("a", 3), tag("x", None), tag("c", 1)])] == \
+        ["x", "b", "a", "c"]
+
+
+NAMES = st.text(alphabet="abv0123-.", min_size=1, max_size=6)
+PATTERNS = st.lists(st.sampled_from(["^v", "a", r"\d$", "^latest$", "-", "b+"]), max_size=2)
+TAG_SETS = st.lists(st.tuples(NAMES, st.sampled_from("abcd"), st.one_of(st.none(), st.integers(1, 31))),
+                    max_size=12, unique_by=lambda item: item[0])
+RULES = st.builds(dict, keep_last=st.one_of(st.none(), st.integers(0, 5)), keep_tags=PATTERNS,
+                  delete_tags=st.one_of(st.none(), PATTERNS), older_than=st.sampled_from([None, "1d", "10d", "3w"]))
+
+
+def build(tag_set, rule_set):
+    tags = [tag(name, day, "sha256:" + digest) for name, digest, day in tag_set]
+    return tags, Rules(now=NOW, **rule_set)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TAG_SETS, RULES)
+def test_property_no_tag_a_keep_rule_holds_is_ever_deleted(tag_set, rule_set):
+    tags, rules = build(tag_set, rule_set)
+    newest = set(t["id"] for t in newest_first(tags)[:rules.keep_last]) if rules.keep_last is not None else set()
+    for decided, action, _reason in plan_image(tags, rules):
+        if rules.keep_reason(decided, newest):
+            assert action == KEEP
+
+
+@settings(max_examples=400, deadline=None)
+@given(TAG_SETS, RULES)
+def test_property_no_deleted_digest_is_carried_by_a_kept_tag(tag_set, rule_set):
+    decisions = plan_image(*build(tag_set, rule_set))
+    kept = set(decided["digest"] for decided, action, _reason in decisions if action == KEEP)
+    assert not any(decided["digest"] in kept for decided, action, _reason in decisions if action == DELETE)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TAG_SETS, RULES)
+def test_property_keep_last_keeps_at_least_that_many(tag_set, rule_set):
+    tags, rules = build(tag_set, rule_set)
+    kept = [decided for decided, action, _reason in plan_image(tags, rules) if action == KEEP]
+    if rules.keep_last is not None:
+        assert len(kept) >= min(rules.keep_last, len(tags))
+
+
+@settings(max_examples=400, deadline=None)
+@given(TAG_SETS, RULES)
+def test_property_planning_again_after_applying_deletes_nothing(tag_set, rule_set):
+    tags, rules = build(tag_set, rule_set)
+    remaining = [decided for decided, action, _reason in plan_image(tags, rules) if action == KEEP]
+    assert all(action == KEEP for _tag, action, _reason in plan_image(remaining, rules))
