@@ -62,7 +62,7 @@ def main():
     options = parser.parse_args()
     keep = int(round(options.tags * 0.3))
 
-    emulator, url = start_emulator(["--latency-ms", str(options.latency_ms)])
+    emulator, url, _registries = start_emulator(["--latency-ms", str(options.latency_ms)])
     try:
         seed(url, options.images, options.tags)
         requests.delete(url + "/_emulator/requests")

@@ -65,7 +65,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     options = parser.parse_args()
 
-    emulator, url = start_emulator(["--latency-ms", str(options.latency_ms)])
+    emulator, url, _registries = start_emulator(["--latency-ms", str(options.latency_ms)])
     try:
         seed = [{"region": region, "name": "bench-%s-%04d" % (region, number), "project_id": PROJECT_ID}
                 for region in REGISTRY_REGIONS for number in range(options.per_region)]

@@ -4,11 +4,13 @@
 
 The command gets the emulator's address and keys in the SCW_* environment variables, as
 a user's shell would hold them, and in SCW_EMULATOR_URL. With --integration-config, they
-are also written as variables for ansible-test, which passes no environment to its targets.
+are also written as variables for ansible-test, which passes no environment to its targets,
+with the registries' host:port by region (scw_registries) when the emulator runs --registry.
 The exit status is the command's.
 """
 
 import argparse
+import json
 import os
 import signal
 import subprocess
@@ -25,16 +27,22 @@ OTHER_PROJECT_ID = "44444444-4444-4444-8444-444444444444"
 
 
 def start_emulator(extra_arguments):
+    """(process, API URL, {region: registry host:port}); the registries only with --registry."""
     command = [sys.executable, "-m", "tests.emulator",
                "--secret-key", "%s:%s" % (SECRET_KEY, PROJECT_ID),
                "--secret-key", "%s:%s" % (OTHER_SECRET_KEY, OTHER_PROJECT_ID)] + extra_arguments
     emulator = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    registries = {}
     line = emulator.stdout.readline().strip()
+    while line.startswith("registry "):
+        _word, region, url = line.split()
+        registries[region] = url.split("://", 1)[1]
+        line = emulator.stdout.readline().strip()
     prefix = "emulator listening on "
     if not line.startswith(prefix):
         emulator.kill()
         sys.exit("the emulator did not start (it printed %r)" % line)
-    return emulator, line[len(prefix):]
+    return emulator, line[len(prefix):], registries
 
 
 def main():
@@ -47,9 +55,10 @@ def main():
     if not command:
         parser.error("give a command after --")
 
-    emulator, url = start_emulator(options.emulator_arg)
+    emulator, url, registries = start_emulator(options.emulator_arg)
     variables = {"api_url": url, "secret_key": SECRET_KEY, "project_id": PROJECT_ID,
-                 "other_secret_key": OTHER_SECRET_KEY, "other_project_id": OTHER_PROJECT_ID}
+                 "other_secret_key": OTHER_SECRET_KEY, "other_project_id": OTHER_PROJECT_ID,
+                 "registries": json.dumps(registries, sort_keys=True)}
     if options.integration_config:
         # 0600, like any file that holds a secret key, even the emulator's.
         descriptor = os.open(options.integration_config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
