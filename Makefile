@@ -52,7 +52,7 @@ emulator-tests: venv
 
 integration: collection
 	cd $(COLLECTION) && $(WITH_EMULATOR) --integration-config tests/integration/integration_config.yml \
-		--emulator-arg=--deleting-polls=2 -- ansible-test integration --python 3.11 --color no $(TARGETS)
+		--emulator-arg=--deleting-polls=2 --emulator-arg=--registry -- ansible-test integration --python 3.11 --color no $(TARGETS)
 
 lint: collection
 	cd $(COLLECTION) && ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ansible-lint --offline

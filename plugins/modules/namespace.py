@@ -87,6 +87,8 @@ namespace:
     - With O(state=absent) and O(wait=false), the namespace being deleted (status V(deleting)).
     - In check mode, the predicted namespace. What only the API can know is not predicted, the V(id) and dates of a
       namespace that would be created are V(null), and an update keeps the current RV(namespace.updated_at).
+      With an O(api_url) other than Scaleway's, the RV(namespace.endpoint) of a namespace that would be created is
+      V(null) too.
   returned: always
   type: dict
   contains:
@@ -149,6 +151,7 @@ namespace:
 """
 
 from ansible_collections.scaleway.registry.plugins.module_utils._client import AlreadyExists
+from ansible_collections.scaleway.registry.plugins.module_utils._config import DEFAULT_API_URL
 from ansible_collections.scaleway.registry.plugins.module_utils._module import WAIT_ARGS, ScalewayModule
 from ansible_collections.scaleway.registry.plugins.module_utils._registry import (
     Namespaces,
@@ -159,13 +162,20 @@ from ansible_collections.scaleway.registry.plugins.module_utils._registry import
 UPDATABLE = ("description", "is_public")
 
 
+def predicted_endpoint(module):
+    """Scaleway's registry host of the region; another API (an emulator) has registries of its own."""
+    if module.settings.api_url != DEFAULT_API_URL:
+        return None
+    return "rg.%s.scw.cloud/%s" % (module.region, module.params["name"])
+
+
 def predicted_namespace(module, project_id):
     """What the API would answer to the create, as far as it can be known without sending it."""
     params, region = module.params, module.region
     return namespace_to_result({
         "id": None, "name": params["name"], "description": params["description"] or "",
         "organization_id": module.settings.organization_id, "project_id": project_id, "status": "ready",
-        "status_message": "", "endpoint": "rg.%s.scw.cloud/%s" % (region, params["name"]),
+        "status_message": "", "endpoint": predicted_endpoint(module),
         "is_public": bool(params["is_public"]), "size": 0, "created_at": None, "updated_at": None,
         "image_count": 0, "region": region,
     })

@@ -8,6 +8,7 @@ import time
 
 from .accounts import Accounts
 from .model import SeedError
+from .registry import Registries, RegistryError, StartAborted
 from .seed import load_seed_text, parse_seed
 from .server import Emulator, Faults, Latency, make_server
 from .store import Store
@@ -26,6 +27,8 @@ def parse_args(argv):
     parser.add_argument("--faults", metavar="SPEC", help="e.g. 429=0.2,503=0.05,reset=0.02,seed=7")
     parser.add_argument("--deleting-polls", metavar="N", type=int, default=3,
                         help="reads a deleted non-empty namespace or image stays 'deleting' (default 3)")
+    parser.add_argument("--registry", action="store_true",
+                        help="also run one docker-registry per region, with Scaleway-like token auth")
     args = parser.parse_args(argv)
     try:
         args.accounts = Accounts(args.secret_key)
@@ -64,17 +67,38 @@ def main(argv=None):
     except OSError as exc:
         print(f"emulator: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
     host, port = server.server_address[:2]
-    host = f"[{host}]" if ":" in host else host
-    print(f"emulator listening on http://{host}:{port}", flush=True)
-
-    while not stopping:
-        time.sleep(0.05)
-    server.shutdown()
-    server.server_close()
-    store.close()
+    url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    registries = None
+    try:
+        if args.registry:
+            registries = Registries(host, url, store, args.accounts, f"{args.db}.registry" if args.db else None)
+            # Started before the server thread: forking with no other thread running is safe.
+            registries.start(lambda: bool(stopping))
+            store.registry_hosts = registries.hosts
+            emulator.registries = emulator.api.registries = registries
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+        thread.start()
+        try:
+            for region, registry_url in (registries.urls if registries else {}).items():
+                print(f"registry {region} {registry_url}")
+            print(f"emulator listening on {url}", flush=True)
+            while not stopping:
+                if registries is not None:
+                    registries.check()
+                time.sleep(0.05)
+        finally:
+            server.shutdown()
+    except StartAborted:
+        pass
+    except RegistryError as exc:
+        print(f"emulator: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if registries is not None:
+            registries.stop()
+        server.server_close()
+        store.close()
     return 0
 
 

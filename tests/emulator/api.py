@@ -55,9 +55,14 @@ def match_route(method, raw_path):
 
 
 class Api:
-    def __init__(self, store, accounts):
+    def __init__(self, store, accounts, registries=None):
         self.store = store
         self.accounts = accounts
+        self.registries = registries  # with --registry: deletes reach the registries before the answer
+
+    def _delete_manifests(self, region, removed):
+        if self.registries is not None and removed:
+            self.registries.delete_manifests(region, removed)
 
     def handle(self, method, raw_path, query, headers, body):
         organization_id = None
@@ -117,7 +122,10 @@ class Api:
         return self.store.update_namespace(org, region, namespace_id, changes)
 
     def delete_namespace(self, org, region, namespace_id, _params, _body):
-        return self.store.delete_namespace(org, region, namespace_id)
+        removed = []
+        result = self.store.delete_namespace(org, region, namespace_id, removed)
+        self._delete_manifests(region, removed)
+        return result
 
     # ---- images ------------------------------------------------------------
 
@@ -138,7 +146,10 @@ class Api:
         return self.store.update_image(org, region, image_id, visibility)
 
     def delete_image(self, org, region, image_id, _params, _body):
-        return self.store.delete_image(org, region, image_id)
+        removed = []
+        result = self.store.delete_image(org, region, image_id, removed)
+        self._delete_manifests(region, removed)
+        return result
 
     # ---- tags --------------------------------------------------------------
 
@@ -153,7 +164,10 @@ class Api:
         force = params.get("force", "").lower()
         if force not in ("", "true", "false", "1", "0"):
             raise invalid_argument("force", "format", "must be true or false")
-        return self.store.delete_tag(org, region, tag_id, force in ("true", "1"))
+        removed = []
+        result = self.store.delete_tag(org, region, tag_id, force in ("true", "1"), removed)
+        self._delete_manifests(region, removed)
+        return result
 
 
 # ---- argument checks (empty values mean "not set", as in proto3) ---------

@@ -120,10 +120,11 @@ class RequestLog:
 class Emulator:
     """Everything a request handler needs, shared by all handler threads."""
 
-    def __init__(self, store, accounts, faults=None, latency=None):
+    def __init__(self, store, accounts, faults=None, latency=None, registries=None):
         self.store = store
         self.accounts = accounts
-        self.api = Api(store, accounts)
+        self.registries = registries  # with --registry: serves /_registry/
+        self.api = Api(store, accounts, registries)
         self.faults = faults or Faults()
         self.latency = latency or Latency()
         self.log = RequestLog()
@@ -164,6 +165,10 @@ class Handler(BaseHTTPRequestHandler):
             body = self._read_body()
             if raw_path.startswith("/_emulator/"):
                 self._admin(emulator, raw_path, body)
+            elif emulator.registries is not None and raw_path.startswith("/_registry/"):
+                # Never faulted, never delayed, not in the request log.
+                self._send_json(*emulator.registries.handle(self.command, raw_path, query, self.headers, body),
+                                admin=True)
             else:
                 self._api(emulator, raw_path, query, body)
         except ConnectionError:
@@ -245,6 +250,8 @@ class Handler(BaseHTTPRequestHandler):
                 self._send_json(200, created, admin=True)
             elif route == ("POST", "/_emulator/reset"):
                 emulator.store.reset()
+                if emulator.registries is not None:
+                    emulator.registries.wipe()
                 emulator.log.clear()
                 self._send_json(200, {}, admin=True)
             elif route == ("GET", "/_emulator/config"):

@@ -9,6 +9,7 @@ import contextlib
 import sqlite3
 import threading
 import time
+import uuid
 
 from .model import (NAMESPACE_ALREADY_EXIST, ApiError, SeedError, format_ns, format_us, not_found,
                     permission_denied, resource_locked, transient_state, us_from_ns, valid_namespace_name)
@@ -37,11 +38,11 @@ CREATE UNIQUE INDEX IF NOT EXISTS tags_name ON tags (image_id, name);
 
 # Scoping joins: an image or a tag belongs to the region and organization of its namespace.
 IMAGE_SELECT = (
-    "SELECT i.*, n.region, n.organization_id, n.project_id FROM images i"
+    "SELECT i.*, n.region, n.organization_id, n.project_id, n.name AS namespace_name FROM images i"
     " JOIN namespaces n ON n.id = i.namespace_id"
 )
 TAG_SELECT = (
-    "SELECT t.*, n.region, n.organization_id FROM tags t"
+    "SELECT t.*, n.region, n.organization_id, n.name AS namespace_name, i.name AS image_name FROM tags t"
     " JOIN images i ON i.id = t.image_id JOIN namespaces n ON n.id = i.namespace_id"
 )
 
@@ -56,6 +57,8 @@ def _sort_and_page(rows, order_by, page, page_size):
 class Store:
     def __init__(self, path=None, deleting_polls=3):
         self.deleting_polls = deleting_polls
+        # With --registry: region -> "HOST:PORT" of its registry, shown in namespace endpoints.
+        self.registry_hosts = {}
         self._lock = threading.Lock()
         self._last_ns = 0
         self._db = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
@@ -98,6 +101,9 @@ class Store:
 
     # ---- rendering -------------------------------------------------------
 
+    def _registry_host(self, region):
+        return self.registry_hosts.get(region) or f"rg.{region}.scw.cloud"
+
     def _image_size(self, image_id):
         # Tags sharing a digest share their layers: count each digest once.
         row = self._db.execute(
@@ -116,7 +122,7 @@ class Store:
             "project_id": row["project_id"],
             "status": row["status"],
             "status_message": row["status_message"],
-            "endpoint": f"rg.{row['region']}.scw.cloud/{row['name']}",
+            "endpoint": f"{self._registry_host(row['region'])}/{row['name']}",
             "is_public": bool(row["is_public"]),
             "size": sum(self._image_size(i) for i in image_ids),
             "created_at": fresh.get("created_at") or format_us(row["created_at"]),
@@ -249,13 +255,18 @@ class Store:
                        (values["description"], int(values["is_public"]), values["updated_at"], row["id"]))
             return self._namespace_json(values, {"updated_at": format_ns(ns)})
 
-    def delete_namespace(self, org, region, namespace_id):
+    def delete_namespace(self, org, region, namespace_id, removed=None):
+        """`removed`, a list, gets the (repository, digest) of every manifest the delete takes away."""
         with self._transaction() as db:
             row = self._namespace(org, region, namespace_id, "delete")
             if row["status"] == "locked":
                 raise resource_locked("namespace", row["id"])
             if row["status"] == "deleting":
                 return self._namespace_json(row)
+            if removed is not None:
+                removed.extend((f"{row['name']}/{r['name']}", r["digest"]) for r in db.execute(
+                    "SELECT DISTINCT i.name, t.digest FROM tags t JOIN images i ON i.id = t.image_id"
+                    " WHERE i.namespace_id = ? ORDER BY i.name, t.digest", (row["id"],)))
             ns = self._now_ns()
             values = {**dict(row), "status": "deleting", "updated_at": us_from_ns(ns)}
             body = self._namespace_json(values, {"updated_at": format_ns(ns)})
@@ -303,13 +314,17 @@ class Store:
                        (values["visibility"], values["updated_at"], row["id"]))
             return self._image_json(values, {"updated_at": format_ns(ns)})
 
-    def delete_image(self, org, region, image_id):
+    def delete_image(self, org, region, image_id, removed=None):
+        """`removed`: as for delete_namespace."""
         with self._transaction() as db:
             row = self._image(org, region, image_id, "delete")
             if row["status"] == "locked":
                 raise resource_locked("image", row["id"])
             if row["status"] == "deleting":
                 return self._image_json(row)
+            if removed is not None:
+                removed.extend((f"{row['namespace_name']}/{row['name']}", r["digest"]) for r in db.execute(
+                    "SELECT DISTINCT digest FROM tags WHERE image_id = ? ORDER BY digest", (row["id"],)))
             ns = self._now_ns()
             values = {**dict(row), "status": "deleting", "updated_at": us_from_ns(ns)}
             body = self._image_json(values, {"updated_at": format_ns(ns)})
@@ -339,7 +354,8 @@ class Store:
         with self._transaction():
             return self._tag_json(self._tag(org, region, tag_id, "read"))
 
-    def delete_tag(self, org, region, tag_id, force):
+    def delete_tag(self, org, region, tag_id, force, removed=None):
+        """`removed`: as for delete_namespace (deleting a manifest takes every tag of its digest)."""
         with self._transaction() as db:
             row = self._tag(org, region, tag_id, "delete")
             if row["status"] == "locked":
@@ -355,8 +371,75 @@ class Store:
                     "type": "precondition_failed"})
             ns = self._now_ns()
             db.executemany("DELETE FROM tags WHERE id = ?", [(r["id"],) for r in sharing])
+            if removed is not None:
+                removed.append((f"{row['namespace_name']}/{row['image_name']}", row["digest"]))
             values = {**dict(row), "status": "deleting", "updated_at": us_from_ns(ns)}
             return self._tag_json(values, {"updated_at": format_ns(ns)})
+
+    # ---- the registries behind the emulator (--registry) --------------------
+
+    def repository_policy(self, region, namespace_name, image_name):
+        """What the token service needs to know about repository <namespace>/<image>; None without
+        such a namespace. `visibility` is None for an image not pushed yet."""
+        with self._transaction() as db:
+            namespace = db.execute("SELECT * FROM namespaces WHERE region = ? AND name = ?",
+                                   (region, namespace_name)).fetchone()
+            if namespace is None:
+                return None
+            image = db.execute("SELECT visibility FROM images WHERE namespace_id = ? AND name = ?",
+                               (namespace["id"], image_name)).fetchone()
+            return {"organization_id": namespace["organization_id"], "namespace_status": namespace["status"],
+                    "is_public": bool(namespace["is_public"]), "visibility": image["visibility"] if image else None}
+
+    def apply_push(self, region, repository, tag, digest, size, pushed_at):
+        """A manifest pushed with a tag to <namespace>/<image>: creates or updates the image and the tag.
+        Returns False when there is no such namespace (or it is being deleted), and nothing changes."""
+        namespace_name, dummy, image_name = repository.partition("/")
+        with self._transaction() as db:
+            namespace = db.execute("SELECT * FROM namespaces WHERE region = ? AND name = ?",
+                                   (region, namespace_name)).fetchone()
+            if namespace is None or namespace["status"] == "deleting" or not image_name:
+                return False
+            image = db.execute("SELECT * FROM images WHERE namespace_id = ? AND name = ?",
+                               (namespace["id"], image_name)).fetchone()
+            if image is not None and image["status"] == "deleting":
+                # Its manifests were deleted from the registry already: a push makes a new image.
+                db.execute("DELETE FROM images WHERE id = ?", (image["id"],))
+                image = None
+            if image is None:
+                image_id = str(uuid.uuid4())
+                db.execute("INSERT INTO images VALUES (?, ?, ?, 'ready', '', 'inherit', ?, ?, NULL)",
+                           (image_id, namespace["id"], image_name, pushed_at, pushed_at))
+            else:
+                image_id = image["id"]
+            old = db.execute("SELECT * FROM tags WHERE image_id = ? AND name = ?", (image_id, tag)).fetchone()
+            if old is None:
+                db.execute("INSERT INTO tags VALUES (?, ?, ?, 'ready', ?, ?, ?, ?)",
+                           (str(uuid.uuid4()), image_id, tag, digest, size, pushed_at, pushed_at))
+            elif (old["digest"], old["size"], old["status"]) != (digest, size, "ready"):
+                # The tag moves to the new digest.
+                db.execute("UPDATE tags SET digest = ?, size = ?, status = 'ready', updated_at = MAX(updated_at, ?)"
+                           " WHERE id = ?", (digest, size, pushed_at, old["id"]))
+            else:
+                return True
+            # A push shows on the image and its namespace as a later updated_at (as recorded).
+            db.execute("UPDATE images SET updated_at = MAX(updated_at, ?) WHERE id = ?", (pushed_at, image_id))
+            db.execute("UPDATE namespaces SET updated_at = MAX(updated_at, ?) WHERE id = ?",
+                       (pushed_at, namespace["id"]))
+            return True
+
+    def apply_registry_delete(self, region, repository, digest=None, tag=None):
+        """A manifest (by digest) or a tag deleted in the registry itself: its tags leave the API.
+        Returns how many tags went."""
+        namespace_name, dummy, image_name = repository.partition("/")
+        with self._transaction() as db:
+            image = db.execute("SELECT i.id FROM images i JOIN namespaces n ON n.id = i.namespace_id"
+                               " WHERE n.region = ? AND n.name = ? AND i.name = ?",
+                               (region, namespace_name, image_name)).fetchone()
+            if image is None or not (digest or tag):
+                return 0
+            column, value = ("digest", digest) if digest else ("name", tag)
+            return db.execute(f"DELETE FROM tags WHERE image_id = ? AND {column} = ?", (image["id"], value)).rowcount
 
     # ---- seeding (images and tags only appear through `docker push`) -------
 

@@ -2,16 +2,19 @@
 
 import itertools
 import json
+import os
 import select
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import requests
 
 ROOT = Path(__file__).resolve().parents[3]
 READY_PREFIX = "emulator listening on "
+REGISTRY_PREFIX = "registry "  # with --registry: "registry <region> http://HOST:PORT", before the ready line
 
 KEY = "11111111-1111-4111-8111-111111111111"
 ORG = "22222222-2222-4222-8222-222222222222"
@@ -31,15 +34,41 @@ class EmulatorProcess:
         self._stderr = open(self.stderr_path, "w+", encoding="utf-8")
         self.proc = subprocess.Popen([sys.executable, "-m", "tests.emulator", *self.args], cwd=ROOT,
                                      stdout=subprocess.PIPE, stderr=self._stderr, text=True)
-        readable = select.select([self.proc.stdout], [], [], timeout)[0]
-        line = self.proc.stdout.readline() if readable else ""
+        self.stdout_lines = self._read_until_ready(timeout)
+        line = self.stdout_lines[-1] if self.stdout_lines else ""
         if not line.startswith(READY_PREFIX):
             self.proc.kill()
             self.proc.wait()
-            raise RuntimeError(f"emulator did not start: stdout {line!r}, stderr {self.stderr()!r}")
+            raise RuntimeError(f"emulator did not start: stdout {self.stdout_lines!r}, stderr {self.stderr()!r}")
         self.ready_line = line
         self.url = line[len(READY_PREFIX):].strip()
         self.port = int(self.url.rsplit(":", 1)[1])
+        # region -> registry URL, from the lines before the ready line (empty without --registry).
+        self.registries = {}
+        for earlier in self.stdout_lines[:-1]:
+            prefix, region, url = earlier.split()
+            assert prefix == REGISTRY_PREFIX.strip(), earlier
+            self.registries[region] = url
+
+    def _read_until_ready(self, timeout):
+        """stdout lines up to the ready line (read from the pipe itself: select cannot see a reader's buffer)."""
+        descriptor = self.proc.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        data, lines = b"", []
+        while not (lines and lines[-1].startswith(READY_PREFIX)):
+            if b"\n" in data:
+                line, data = data.split(b"\n", 1)
+                lines.append(line.decode() + "\n")
+                continue
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([descriptor], [], [], remaining)[0]:
+                break
+            chunk = os.read(descriptor, 4096)
+            if not chunk:
+                break
+            data += chunk
+        self._unread = data.decode()
+        return lines
 
     def stderr(self):
         return self.stderr_path.read_text(encoding="utf-8")
@@ -58,7 +87,7 @@ class EmulatorProcess:
 
     def rest_of_stdout(self):
         """What the emulator printed after its ready line (only once it has stopped)."""
-        return self.proc.stdout.read()
+        return self._unread + self.proc.stdout.read()
 
     # ---- clients -----------------------------------------------------------
 

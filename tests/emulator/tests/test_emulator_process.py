@@ -79,6 +79,13 @@ def test_bad_options_stop_the_start_with_status_2_and_no_ready_line(args):
     assert "usage:" in done.stderr
 
 
+def test_registry_without_docker_registry_on_path_stops_the_start_with_status_1():
+    done = subprocess.run([sys.executable, "-m", "tests.emulator", "--registry"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=30, check=False, env={"PATH": "/nonexistent"})
+    assert (done.returncode, done.stdout) == (1, "")
+    assert "docker-registry" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_a_seed_file_is_loaded_at_start(start_emulator, tmp_path):
     seed_file = tmp_path / "seed.yml"
     seed_file.write_text(SEED_YAML)
