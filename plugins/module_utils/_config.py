@@ -46,6 +46,21 @@ FIELDS = {
 }
 LEGACY_REGIONS = {"par1": "fr-par", "ams1": "nl-ams"}
 
+# The connection options, documented once in the scaleway.registry.scaleway doc fragment.
+# No defaults here: None means "not set", so that SCW_* variables and the scw config can fill in.
+CONNECTION_ARGS = dict(
+    secret_key=dict(type="str", no_log=True),
+    access_key=dict(type="str", no_log=False),
+    profile=dict(type="str"),
+    config_file=dict(type="path"),
+    api_url=dict(type="str"),
+    project_id=dict(type="str"),
+    organization_id=dict(type="str"),
+    region=dict(type="str"),
+    api_timeout=dict(type="int", default=30),
+    validate_certs=dict(type="bool"),
+)
+
 
 class ConfigError(Exception):
     """The options, environment or config file cannot give usable credentials."""

@@ -22,25 +22,11 @@ from ansible_collections.scaleway.registry.plugins.module_utils._client import (
     Unauthenticated,
 )
 from ansible_collections.scaleway.registry.plugins.module_utils._config import (
+    CONNECTION_ARGS,
     REGISTRY_REGIONS,
     UUID_RE,
     ConfigError,
     resolve,
-)
-
-# The connection options, documented once in the scaleway.registry.scaleway doc fragment.
-# No defaults here: None means "not set", so that SCW_* variables and the scw config can fill in.
-CONNECTION_ARGS = dict(
-    secret_key=dict(type="str", no_log=True),
-    access_key=dict(type="str", no_log=False),
-    profile=dict(type="str"),
-    config_file=dict(type="path"),
-    api_url=dict(type="str"),
-    project_id=dict(type="str"),
-    organization_id=dict(type="str"),
-    region=dict(type="str"),
-    api_timeout=dict(type="int", default=30),
-    validate_certs=dict(type="bool"),
 )
 
 # Documented once in the scaleway.registry.scaleway.WAIT doc fragment.

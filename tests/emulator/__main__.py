@@ -1,6 +1,7 @@
 """python -m tests.emulator: run the Scaleway Registry API v1 emulator (see README.md)."""
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -22,7 +23,8 @@ def parse_args(argv):
     parser.add_argument("--db", metavar="PATH", help="SQLite file keeping the state across restarts")
     parser.add_argument("--seed", metavar="FILE", help="YAML or JSON seed loaded at start")
     parser.add_argument("--secret-key", metavar="KEY[:ORG[:PROJECT]]", action="append", default=[],
-                        help="an API key the emulator accepts (repeatable)")
+                        help="an API key the emulator accepts (repeatable); also read, space-separated, from the"
+                             " SCW_EMULATOR_SECRET_KEYS environment variable, which keeps keys off the command line")
     parser.add_argument("--latency-ms", metavar="N|MIN-MAX", help="latency added to every API request")
     parser.add_argument("--faults", metavar="SPEC", help="e.g. 429=0.2,503=0.05,reset=0.02,seed=7")
     parser.add_argument("--deleting-polls", metavar="N", type=int, default=3,
@@ -31,7 +33,7 @@ def parse_args(argv):
                         help="also run one docker-registry per region, with Scaleway-like token auth")
     args = parser.parse_args(argv)
     try:
-        args.accounts = Accounts(args.secret_key)
+        args.accounts = Accounts(args.secret_key + os.environ.get("SCW_EMULATOR_SECRET_KEYS", "").split())
         args.fault_plan = Faults(args.faults)
         args.latency = Latency(args.latency_ms)
     except ValueError as exc:

@@ -28,10 +28,11 @@ OTHER_PROJECT_ID = "44444444-4444-4444-8444-444444444444"
 
 def start_emulator(extra_arguments):
     """(process, API URL, {region: registry host:port}); the registries only with --registry."""
-    command = [sys.executable, "-m", "tests.emulator",
-               "--secret-key", "%s:%s" % (SECRET_KEY, PROJECT_ID),
-               "--secret-key", "%s:%s" % (OTHER_SECRET_KEY, OTHER_PROJECT_ID)] + extra_arguments
-    emulator = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    command = [sys.executable, "-m", "tests.emulator"] + extra_arguments
+    # The keys go in the environment: a command line is visible to everyone on the machine.
+    keys = "%s:%s %s:%s" % (SECRET_KEY, PROJECT_ID, OTHER_SECRET_KEY, OTHER_PROJECT_ID)
+    emulator = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                                env=dict(os.environ, SCW_EMULATOR_SECRET_KEYS=keys))
     registries = {}
     line = emulator.stdout.readline().strip()
     while line.startswith("registry "):

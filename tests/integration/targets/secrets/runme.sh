@@ -1,30 +1,46 @@
 #!/usr/bin/env bash
-# Runs every module with -vvvv, in diff mode and in check mode, with a log file,
-# and proves the secret keys used (the right one and a refused one) appear nowhere.
+# Runs every module with -vvvv, in diff mode and in check mode, with a log file, while a watcher
+# records every process command line; then proves that the secret keys used (the right one and
+# a refused one) appear in no output, no log, no command line, and no file others can read.
 set -eu -o pipefail
 
 vars=../../integration_config.yml
+utils=../../../utils
+python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
 secret=$(sed -n 's/^scw_secret_key: //p' "$vars")
 refused=$(sed -n 's/^ *refused_secret_key: //p' playbook.yml)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+export ANSIBLE_ROLES_PATH=..
+export AUDIT_DIR="$work/hosts"
+mkdir -p "$AUDIT_DIR"
+"$python" "$utils/cmdline_watch.py" "$work/cmdlines" &
+watcher=$!
+trap 'kill "$watcher" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 for mode in "" "--check"; do
-    # SCW_SECRET_KEY exported as a user would, for the task that reads it from the environment.
-    SCW_SECRET_KEY="$secret" ANSIBLE_LOG_PATH="$work/ansible.log" ansible-playbook -i "$INVENTORY_PATH" -e @"$vars" \
-        playbook.yml -vvvv --diff $mode "$@" >> "$work/output.log" 2>&1 \
-        || { cat "$work/output.log"; exit 1; }
+    for playbook in playbook.yml hosts.yml; do
+        # SCW_SECRET_KEY exported as a user would, for the task that reads it from the environment.
+        SCW_SECRET_KEY="$secret" ANSIBLE_LOG_PATH="$work/ansible.log" ansible-playbook -i "$INVENTORY_PATH" \
+            -e @"$vars" "$playbook" -vvvv --diff $mode "$@" >> "$work/output.log" 2>&1 \
+            || { cat "$work/output.log"; exit 1; }
+    done
 done
+kill "$watcher"
+wait "$watcher" || true
 
-# The run really showed module arguments, results and diffs.
+# The run really showed module arguments, results and diffs, and the watcher saw the logins.
 grep -q VALUE_SPECIFIED_IN_NO_LOG_PARAMETER "$work/output.log"
 grep -q '"before"' "$work/output.log"
 grep -q 'authentication is denied' "$work/output.log"
+grep -q "login --username nologin --password-stdin $(sed -n 's/^scw_registries: .*"fr-par": "\([^"]*\)".*/\1/p' "$vars")" \
+    "$work/cmdlines"
 
 for key in "$secret" "$refused"; do
-    if grep -rlF -- "$key" "$work"; then
+    if grep -rlF -- "$key" "$work/output.log" "$work/ansible.log" "$work/cmdlines"; then
         echo "a secret key leaked into the files above" >&2
         exit 1
     fi
 done
-echo "no secret key in $(wc -l < "$work/output.log") lines of output and $(wc -l < "$work/ansible.log") lines of log"
+"$python" "$utils/find_secret_files.py" "$secret" "$work" "$HOME/.ansible/tmp"
+echo "no secret key in $(wc -l < "$work/output.log") lines of output, $(wc -l < "$work/ansible.log") lines of log," \
+    "$(wc -l < "$work/cmdlines") command lines, or a file others can read"

@@ -1,0 +1,264 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: scaleway.registry contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: login
+short_description: Log hosts into Scaleway Container Registry with docker or podman
+version_added: 0.1.0
+description:
+  - Runs C(docker login) or C(podman login) on the host for the registries of Scaleway (C(rg.<region>.scw.cloud)) or
+    another registry, as C(scw registry login) does, or logs out.
+  - The secret key is resolved on the controller, as by every module of the collection, travels inside the module's
+    arguments, and reaches docker or podman on their standard input (C(--password-stdin)), never on a command line.
+  - Idempotent, when the credentials stored for a registry (in docker's C(config.json) or podman's auth file, or
+    through the credential helper that serves it) already are the secret key, no login runs.
+author:
+  - Scaleway Registry collection maintainers (@scaleway-registry)
+options:
+  program:
+    description:
+      - The client to log in with. docker needs no daemon to log in.
+    type: str
+    choices: [docker, podman]
+    default: docker
+  region:
+    description:
+      - The regions whose registries to log into, one, a list, or V(all) (fr-par, nl-ams, pl-waw and it-mil).
+      - If not set, the region resolved on the controller, E(SCW_DEFAULT_REGION), then C(default_region) in the
+        selected profile, then V(fr-par).
+      - Ignored when O(registry) is set.
+    type: list
+    elements: str
+  registry:
+    description:
+      - Another registry host (C(host) or C(host:port)) to log into instead, for example a local emulator's.
+    type: str
+  state:
+    description:
+      - V(present) logs in; V(absent) logs out, removing the stored credentials.
+    type: str
+    choices: [present, absent]
+    default: present
+  reauthorize:
+    description:
+      - Whether to log in even when the stored credentials already match.
+    type: bool
+    default: false
+  config_path:
+    description:
+      - With O(program=docker), docker's configuration directory, as E(DOCKER_CONFIG). Defaults to E(DOCKER_CONFIG),
+        else C(~/.docker), of the user the module runs as.
+    type: path
+  authfile:
+    description:
+      - With O(program=podman), podman's auth file. Defaults to E(REGISTRY_AUTH_FILE), else
+        C(containers/auth.json) in E(XDG_RUNTIME_DIR), else C(/run/containers/<uid>/auth.json).
+    type: path
+  tls_verify:
+    description:
+      - With O(program=podman), whether to require HTTPS and verify the registry's certificate. Set V(false) for a
+        local registry over plain HTTP.
+    type: bool
+    default: true
+  secret_key:
+    description:
+      - The secret key of a Scaleway API key, the password of the registries. The action plugin resolves it on the
+        controller, from this option, else E(SCW_SECRET_KEY), else the controller's scw config file and profile, and
+        sends it to the host inside the module's arguments. Not needed to log out.
+    type: str
+extends_documentation_fragment:
+  - scaleway.registry.scaleway
+  - scaleway.registry.scaleway.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details: The diff shows, for each registry, whether the host is logged in, never a credential.
+  idempotent:
+    support: full
+  action:
+    description: Resolves the secret key on the controller, then runs on the host.
+    support: full
+notes:
+  - The username is V(nologin); the registries check the secret key only.
+  - When a credential helper already serves a registry (C(credHelpers) or C(credsStore)), a login stores nothing
+    there; the module says so in a warning.
+seealso:
+  - module: scaleway.registry.credential_helper
+"""
+
+EXAMPLES = r"""
+- name: Log the deploy user into the registries of Paris and Amsterdam with docker
+  scaleway.registry.login:
+    region: [fr-par, nl-ams]
+  become: true
+  become_user: deploy
+
+- name: Log root's podman into every region, in a persistent auth file
+  scaleway.registry.login:
+    program: podman
+    region: all
+    authfile: /root/.config/containers/auth.json
+
+- name: Log out
+  scaleway.registry.login:
+    region: fr-par
+    state: absent
+"""
+
+RETURN = r"""
+logins:
+  description: What was done for each registry.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    registry:
+      description: The registry host.
+      type: str
+      sample: rg.fr-par.scw.cloud
+    changed:
+      description: Whether the module logged in or out (or would have, in check mode).
+      type: bool
+      sample: true
+    logged_in:
+      description: Whether the host is logged in once the module has run (or would be, in check mode).
+      type: bool
+      sample: true
+    credential_helper:
+      description: The credential helper that serves the registry, if any.
+      type: str
+      sample: scw
+"""
+
+import json
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.scaleway.registry.plugins.module_utils._config import CONNECTION_ARGS
+from ansible_collections.scaleway.registry.plugins.module_utils._docker_config import (
+    LOGIN_REGIONS,
+    ConfigFileError,
+    docker_config_path,
+    helper_for,
+    load,
+    podman_auth_path,
+    registry_host,
+    stored_login,
+)
+
+USERNAME = "nologin"
+
+
+def registries_of(module):
+    params = module.params
+    if params["registry"]:
+        return [params["registry"]]
+    regions = params["region"] or ["fr-par"]
+    regions = list(LOGIN_REGIONS) if regions == ["all"] else regions
+    unknown = [region for region in regions if region not in LOGIN_REGIONS]
+    if unknown:
+        module.fail_json(msg="region %s is not a Scaleway registry region; use %s or all"
+                             % (", ".join(unknown), ", ".join(LOGIN_REGIONS)))
+    return [registry_host(region) for region in regions]
+
+
+def config_file(module):
+    params = module.params
+    if params["program"] == "docker":
+        return docker_config_path(params["config_path"])
+    return podman_auth_path(params["authfile"])
+
+
+def stored(module, data, registry):
+    """(the helper that serves registry or None, the (username, secret) stored for it or None)."""
+    helper = helper_for(data, registry)
+    if not helper:
+        return None, stored_login(data, registry)
+    executable = module.get_bin_path("docker-credential-" + helper)
+    if not executable:
+        return helper, None
+    rc, out, _err = module.run_command([executable, "get"], data=registry)
+    try:
+        answer = json.loads(out) if rc == 0 else {}
+    except ValueError:
+        answer = {}
+    return helper, (answer["Username"], answer["Secret"]) if answer.get("Secret") else None
+
+
+def command(module, verb, registry):
+    params = module.params
+    arguments = [module.get_bin_path(params["program"], required=True), verb]
+    if verb == "login":
+        arguments += ["--username", USERNAME, "--password-stdin"]
+    if params["program"] == "podman":
+        if params["authfile"]:
+            arguments += ["--authfile", params["authfile"]]
+        if verb == "login" and not params["tls_verify"]:
+            arguments.append("--tls-verify=false")
+    environment = {"DOCKER_CONFIG": params["config_path"]} if params["program"] == "docker" and params["config_path"] else {}
+    # The secret key goes on standard input, where neither ps nor /proc/<pid>/cmdline shows it.
+    rc, out, err = module.run_command(arguments + [registry], data=params["secret_key"] if verb == "login" else None,
+                                      environ_update=environment)
+    if rc != 0:
+        lines = [line for line in (err or out).splitlines() if line.strip()]
+        module.fail_json(msg="%s %s %s failed: %s" % (params["program"], verb, registry,
+                                                      " ".join((lines[-1] if lines else "exit status %d" % rc).split())))
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            program=dict(type="str", choices=["docker", "podman"], default="docker"),
+            region=dict(type="list", elements="str"),
+            registry=dict(type="str"),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            reauthorize=dict(type="bool", default=False),
+            config_path=dict(type="path"),
+            authfile=dict(type="path"),
+            tls_verify=dict(type="bool", default=True),
+            **dict((name, spec) for name, spec in CONNECTION_ARGS.items() if name != "region")
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    present = params["state"] == "present"
+    if present and not params["secret_key"]:
+        module.fail_json(msg="logging in needs the secret key; run the module through its action plugin"
+                             " (scaleway.registry.login), which resolves it on the controller")
+    path = config_file(module)
+    try:
+        data = load(path)
+    except ConfigFileError as exc:
+        module.fail_json(msg=str(exc))
+
+    logins, before, after = [], {}, {}
+    for registry in registries_of(module):
+        helper, credentials = stored(module, data, registry)
+        if helper and present:
+            module.warn("docker-credential-%s already serves %s (in %s): %s login stores nothing there"
+                        % (helper, registry, path, params["program"]))
+        logged_in = credentials is not None and credentials[1] == params["secret_key"]
+        if present:
+            changed = not logged_in or params["reauthorize"]
+        else:
+            changed = credentials is not None and not helper
+        if changed and not module.check_mode:
+            command(module, "login" if present else "logout", registry)
+        state = present or (credentials is not None and not changed)
+        before[registry] = "logged in" if credentials is not None else "not logged in"
+        after[registry] = "logged in" if state else "not logged in"
+        logins.append(dict(registry=registry, changed=changed, logged_in=state, credential_helper=helper))
+    result = dict(changed=any(login["changed"] for login in logins), logins=logins)
+    if module._diff:
+        result["diff"] = {"before": before, "after": after}
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
