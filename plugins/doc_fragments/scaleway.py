@@ -51,12 +51,6 @@ options:
         project.
       - If not set, E(SCW_DEFAULT_ORGANIZATION_ID), then C(default_organization_id) in the selected profile.
     type: str
-  region:
-    description:
-      - The region, one of V(fr-par), V(nl-ams) and V(pl-waw).
-      - If not set, E(SCW_DEFAULT_REGION), then C(default_region) in the selected profile, then the region of
-        E(SCW_DEFAULT_ZONE) or C(default_zone), then V(fr-par).
-    type: str
   api_timeout:
     description:
       - Seconds to wait for each answer of the API.
@@ -78,6 +72,17 @@ requirements:
   - requests
 """
 
+    # The region of the modules that work in one region; the others document their own.
+    REGION = r"""
+options:
+  region:
+    description:
+      - The region, one of V(fr-par), V(nl-ams) and V(pl-waw).
+      - If not set, E(SCW_DEFAULT_REGION), then C(default_region) in the selected profile, then the region of
+        E(SCW_DEFAULT_ZONE) or C(default_zone), then V(fr-par).
+    type: str
+"""
+
     WAIT = r"""
 options:
   wait:
@@ -92,8 +97,8 @@ options:
     default: 300
 """
 
-    # For the _info modules that list across regions; listed before the connection fragment, whose
-    # descriptions of the same options it replaces.
+    # For the _info modules that list across regions: they filter by project and organization only when
+    # asked, and take region all.
     INFO = r"""
 options:
   project_id:
@@ -108,6 +113,7 @@ options:
     description:
       - The region, or V(all) for every region, queried concurrently.
       - If not set, E(SCW_DEFAULT_REGION), then C(default_region) in the selected profile, then V(fr-par).
+    type: str
 attributes:
   check_mode:
     support: full

@@ -45,6 +45,7 @@ options:
     choices: [inherit, public, private]
 extends_documentation_fragment:
   - scaleway.registry.scaleway
+  - scaleway.registry.scaleway.region
   - scaleway.registry.scaleway.wait
   - scaleway.registry.scaleway.attributes
 attributes:

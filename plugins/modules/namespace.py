@@ -40,6 +40,7 @@ options:
     type: bool
 extends_documentation_fragment:
   - scaleway.registry.scaleway
+  - scaleway.registry.scaleway.region
   - scaleway.registry.scaleway.wait
   - scaleway.registry.scaleway.attributes
 attributes:

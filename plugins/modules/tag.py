@@ -49,6 +49,7 @@ options:
     default: false
 extends_documentation_fragment:
   - scaleway.registry.scaleway
+  - scaleway.registry.scaleway.region
   - scaleway.registry.scaleway.wait
   - scaleway.registry.scaleway.attributes
 attributes:

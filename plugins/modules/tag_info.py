@@ -40,6 +40,7 @@ options:
     default: created_at_asc
 extends_documentation_fragment:
   - scaleway.registry.scaleway
+  - scaleway.registry.scaleway.region
   - scaleway.registry.scaleway.attributes
 attributes:
   check_mode:
