@@ -1,6 +1,7 @@
 """The API's vocabulary: regions, statuses, name rules, error bodies and timestamps."""
 
 import re
+import time
 from datetime import datetime, timedelta, timezone
 
 REGIONS = ("fr-par", "nl-ams", "pl-waw")
@@ -59,7 +60,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def format_us(us):
-    return (_EPOCH + timedelta(microseconds=us)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    seconds, micro = divmod(us, 1_000_000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + ".%06dZ" % micro
 
 
 def format_ns(ns):

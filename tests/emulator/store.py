@@ -26,8 +26,13 @@ CREATE TABLE IF NOT EXISTS images (
     namespace_id TEXT NOT NULL REFERENCES namespaces (id) ON DELETE CASCADE,
     name TEXT NOT NULL, status TEXT NOT NULL, status_message TEXT NOT NULL,
     visibility TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-    reads_left INTEGER);
+    reads_left INTEGER,
+    region TEXT NOT NULL);  -- its namespace's, kept here so that a region's listing walks an index of its own
 CREATE UNIQUE INDEX IF NOT EXISTS images_name ON images (namespace_id, name);
+CREATE INDEX IF NOT EXISTS images_created ON images (region, created_at, id, namespace_id, name);
+CREATE INDEX IF NOT EXISTS images_by_name ON images (region, name, id, namespace_id);
+CREATE INDEX IF NOT EXISTS images_status ON images (status);
+CREATE INDEX IF NOT EXISTS namespaces_status ON namespaces (status);
 CREATE TABLE IF NOT EXISTS tags (
     id TEXT PRIMARY KEY,
     image_id TEXT NOT NULL REFERENCES images (id) ON DELETE CASCADE,
@@ -47,11 +52,7 @@ TAG_SELECT = (
 )
 
 
-def _sort_and_page(rows, order_by, page, page_size):
-    field, dummy, direction = order_by.rpartition("_")
-    ordered = sorted(rows, key=lambda r: (r[field], r["id"]), reverse=direction == "desc")
-    start = (page - 1) * page_size
-    return ordered[start:start + page_size]
+SORT_FIELDS = {"created_at": "created_at", "name": "name", "description": "description"}
 
 
 class Store:
@@ -113,7 +114,11 @@ class Store:
 
     def _namespace_json(self, row, fresh=None):
         fresh = fresh or {}
-        image_ids = [r[0] for r in self._db.execute("SELECT id FROM images WHERE namespace_id = ?", (row["id"],))]
+        image_count = self._db.execute("SELECT COUNT(*) FROM images WHERE namespace_id = ?", (row["id"],)).fetchone()[0]
+        # Each image counts each of its digests once, as _image_size does.
+        size = self._db.execute(
+            "SELECT COALESCE(SUM(s), 0) FROM (SELECT MAX(t.size) AS s FROM tags t JOIN images i ON i.id = t.image_id"
+            " WHERE i.namespace_id = ? GROUP BY t.image_id, t.digest)", (row["id"],)).fetchone()[0]
         return {
             "id": row["id"],
             "name": row["name"],
@@ -124,16 +129,31 @@ class Store:
             "status_message": row["status_message"],
             "endpoint": f"{self._registry_host(row['region'])}/{row['name']}",
             "is_public": bool(row["is_public"]),
-            "size": sum(self._image_size(i) for i in image_ids),
+            "size": size,
             "created_at": fresh.get("created_at") or format_us(row["created_at"]),
             "updated_at": fresh.get("updated_at") or format_us(row["updated_at"]),
-            "image_count": len(image_ids),
+            "image_count": image_count,
             "region": row["region"],
         }
 
-    def _image_json(self, row, fresh=None):
+    def _images_json(self, rows):
+        """Several images, with two queries for all their tags and sizes, not two per image."""
+        ids = [row["id"] for row in rows]
+        marks = ",".join("?" * len(ids))
+        names, sizes = {}, {}
+        for image_id, name in self._db.execute(
+                f"SELECT image_id, name FROM tags WHERE image_id IN ({marks}) ORDER BY name", ids):
+            names.setdefault(image_id, []).append(name)
+        for image_id, size in self._db.execute(
+                f"SELECT image_id, SUM(s) FROM (SELECT image_id, MAX(size) AS s FROM tags WHERE image_id IN ({marks})"
+                f" GROUP BY image_id, digest) GROUP BY image_id", ids):
+            sizes[image_id] = size
+        return [self._image_json(row, tags=names.get(row["id"], []), size=sizes.get(row["id"], 0)) for row in rows]
+
+    def _image_json(self, row, fresh=None, tags=None, size=None):
         fresh = fresh or {}
-        tags = [r[0] for r in self._db.execute("SELECT name FROM tags WHERE image_id = ? ORDER BY name", (row["id"],))]
+        if tags is None:
+            tags = [r[0] for r in self._db.execute("SELECT name FROM tags WHERE image_id = ? ORDER BY name", (row["id"],))]
         return {
             "id": row["id"],
             "name": row["name"],
@@ -141,7 +161,7 @@ class Store:
             "status": row["status"],
             "status_message": row["status_message"],
             "visibility": row["visibility"],
-            "size": self._image_size(row["id"]),
+            "size": self._image_size(row["id"]) if size is None else size,
             "created_at": format_us(row["created_at"]),
             "updated_at": fresh.get("updated_at") or format_us(row["updated_at"]),
             "tags": tags,
@@ -170,14 +190,24 @@ class Store:
         if row["status"] == "deleting" and row["reads_left"] is not None:
             self._db.execute(f"UPDATE {table} SET reads_left = reads_left - 1 WHERE id = ?", (row["id"],))
 
-    def _drop_due(self, table, rows):
-        kept = []
-        for row in rows:
-            if self._is_due(row):
-                self._db.execute(f"DELETE FROM {table} WHERE id = ?", (row["id"],))
-            else:
-                kept.append(row)
-        return kept
+    def _drop_due(self, table):
+        """Deleted objects whose reads are used up go, so that neither a count nor a page shows them."""
+        self._db.execute(f"DELETE FROM {table} WHERE status = 'deleting' AND reads_left IS NOT NULL AND reads_left <= 0")
+
+    @staticmethod
+    def _order(order_by, alias=""):
+        """ORDER BY of an order_by value; ties are broken by id, reversed with the order, as a sort on (field, id)."""
+        field, dummy, direction = order_by.rpartition("_")
+        order = "DESC" if direction == "desc" else "ASC"
+        return f" ORDER BY {alias}{SORT_FIELDS[field]} {order}, {alias}id {order}"
+
+    def _page(self, select, where, params, order_by, page, page_size):
+        """(the rows of one page, the count of every match), sorted and paged by SQLite."""
+        condition = " WHERE " + " AND ".join(where)
+        total = self._db.execute(f"SELECT COUNT(*) FROM ({select}{condition})", params).fetchone()[0]
+        rows = self._db.execute(f"{select}{condition}{self._order(order_by)} LIMIT ? OFFSET ?",
+                                params + [page_size, (page - 1) * page_size]).fetchall()
+        return rows, total
 
     # ---- lookups by id (404 when absent or gone, 403 for another organization)
 
@@ -219,13 +249,12 @@ class Store:
             if filters.get(field):
                 where.append(f"{field} = ?")
                 params.append(filters[field])
-        with self._transaction() as db:
-            rows = db.execute("SELECT * FROM namespaces WHERE " + " AND ".join(where), params).fetchall()
-            rows = self._drop_due("namespaces", rows)
-            shown = _sort_and_page(rows, order_by, page, page_size)
+        with self._transaction():
+            self._drop_due("namespaces")
+            shown, total = self._page("SELECT * FROM namespaces", where, params, order_by, page, page_size)
             for row in shown:
                 self._count_read("namespaces", row)
-            return {"namespaces": [self._namespace_json(r) for r in shown], "total_count": len(rows)}
+            return {"namespaces": [self._namespace_json(r) for r in shown], "total_count": total}
 
     def create_namespace(self, region, name, description, organization_id, project_id, is_public, namespace_id):
         with self._transaction() as db:
@@ -282,19 +311,32 @@ class Store:
     # ---- images ------------------------------------------------------------
 
     def list_images(self, org, region, filters, order_by, page, page_size):
-        where, params = ["n.region = ?", "n.organization_id = ?"], [region, org]
-        for field, column in (("namespace_id", "i.namespace_id"), ("name", "i.name"),
-                              ("project_id", "n.project_id"), ("organization_id", "n.organization_id")):
+        scope, scope_params = ["region = ?", "organization_id = ?"], [region, org]
+        for field, column in (("namespace_id", "id"), ("project_id", "project_id"), ("organization_id", "organization_id")):
             if filters.get(field):
-                where.append(f"{column} = ?")
-                params.append(filters[field])
+                scope.append(f"{column} = ?")
+                scope_params.append(filters[field])
         with self._transaction() as db:
-            rows = db.execute(IMAGE_SELECT + " WHERE " + " AND ".join(where), params).fetchall()
-            rows = self._drop_due("images", rows)
-            shown = _sort_and_page(rows, order_by, page, page_size)
+            self._drop_due("images")
+            # The namespaces in scope first (a few), then the page's ids from a covering index of the region's
+            # images in the wanted order, then those images: no join for the rows that the offset skips.
+            namespace_ids = [row[0] for row in db.execute(
+                "SELECT id FROM namespaces WHERE " + " AND ".join(scope), scope_params)] or [""]
+            marks = ",".join("?" * len(namespace_ids))
+            condition, params = f" WHERE namespace_id IN ({marks})", list(namespace_ids)
+            if filters.get("name"):
+                condition += " AND name = ?"
+                params.append(filters["name"])
+            total = db.execute("SELECT COUNT(*) FROM images" + condition, params).fetchone()[0]
+            ids = [row[0] for row in db.execute(
+                "SELECT id FROM images WHERE region = ? AND +" + condition[len(" WHERE "):] + self._order(order_by)
+                + " LIMIT ? OFFSET ?", [region] + params + [page_size, (page - 1) * page_size])]
+            found = dict((row["id"], row) for row in db.execute(
+                IMAGE_SELECT + " WHERE i.id IN (%s)" % ",".join("?" * len(ids)), ids)) if ids else {}
+            shown = [found[image_id] for image_id in ids]
             for row in shown:
                 self._count_read("images", row)
-            return {"images": [self._image_json(r) for r in shown], "total_count": len(rows)}
+            return {"images": self._images_json(shown), "total_count": total}
 
     def get_image(self, org, region, image_id):
         with self._transaction():
@@ -340,15 +382,14 @@ class Store:
     # ---- tags --------------------------------------------------------------
 
     def list_tags(self, org, region, image_id, filters, order_by, page, page_size):
-        with self._transaction() as db:
+        with self._transaction():
             image = self._image(org, region, image_id, "read")
-            query, params = "SELECT * FROM tags WHERE image_id = ?", [image["id"]]
+            where, params = ["image_id = ?"], [image["id"]]
             if filters.get("name"):
-                query += " AND name = ?"
+                where.append("name = ?")
                 params.append(filters["name"])
-            rows = db.execute(query, params).fetchall()
-            shown = _sort_and_page(rows, order_by, page, page_size)
-            return {"tags": [self._tag_json(r) for r in shown], "total_count": len(rows)}
+            shown, total = self._page("SELECT * FROM tags", where, params, order_by, page, page_size)
+            return {"tags": [self._tag_json(r) for r in shown], "total_count": total}
 
     def get_tag(self, org, region, tag_id):
         with self._transaction():
@@ -408,8 +449,8 @@ class Store:
                 image = None
             if image is None:
                 image_id = str(uuid.uuid4())
-                db.execute("INSERT INTO images VALUES (?, ?, ?, 'ready', '', 'inherit', ?, ?, NULL)",
-                           (image_id, namespace["id"], image_name, pushed_at, pushed_at))
+                db.execute("INSERT INTO images VALUES (?, ?, ?, 'ready', '', 'inherit', ?, ?, NULL, ?)",
+                           (image_id, namespace["id"], image_name, pushed_at, pushed_at, namespace["region"]))
             else:
                 image_id = image["id"]
             old = db.execute("SELECT * FROM tags WHERE image_id = ? AND name = ?", (image_id, tag)).fetchone()
@@ -487,10 +528,10 @@ class Store:
                                  (namespace["id"], r["name"])).fetchone()
         if image is None:
             created_at = r.get("created_at", now)
-            self._db.execute("INSERT INTO images VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            self._db.execute("INSERT INTO images VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
                              (r["id"], namespace["id"], r["name"], r.get("status", "ready"),
                               r.get("status_message", ""), r.get("visibility", "inherit"),
-                              created_at, r.get("updated_at", created_at)))
+                              created_at, r.get("updated_at", created_at), namespace["region"]))
             image = self._db.execute("SELECT * FROM images WHERE id = ?", (r["id"],)).fetchone()
         else:
             # A second push to an existing image: only what the seed states changes.

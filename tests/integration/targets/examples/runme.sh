@@ -17,13 +17,13 @@ forget() { python3 -c 'import os, urllib.request; urllib.request.urlopen(urllib.
     os.environ["SCW_API_URL"] + "/_emulator/reset", method="POST")).read()'; }
 trap 'rm -rf "$work"; forget' EXIT
 
-# Runs a playbook and checks the changed count of its recap.
+# Runs a playbook and checks the changed count of its recap, summed over its hosts.
 run() {
-    local expected=$1
+    local expected=$1 changed
     shift
     ansible-playbook "$@" | tee "$work/out"
-    grep -Eq "^localhost +: ok=[0-9]+ +changed=$expected " "$work/out" \
-        || { echo "expected changed=$expected" >&2; exit 1; }
+    changed=$(awk '/ : ok=[0-9]+ +changed=/ { sub(/.*changed=/, ""); sum += $1 } END { print sum + 0 }' "$work/out")
+    [ "$changed" = "$expected" ] || { echo "expected changed=$expected, got $changed" >&2; exit 1; }
 }
 
 run 1 --check "$examples/provision-namespaces.yml"
@@ -42,3 +42,11 @@ grep -q "220 tags would be deleted, 52 kept" "$work/out"
 run 1 "$examples/cleanup-tags.yml"
 grep -q "220 tags were deleted, 52 kept" "$work/out"
 run 0 "$examples/cleanup-tags.yml"
+
+# The same images through the inventory: team/app and tools/cli lose tags, solo keeps its only one.
+inventory="$examples/inventory/registry.scaleway_images.yml"
+ansible-inventory -i "$inventory" --graph namespace_demo_apps | tee "$work/out"
+grep -q -- "--demo-apps/team/app$" "$work/out"
+run 2 -i "$inventory" --check --diff "$examples/cleanup-by-group.yml"
+run 2 -i "$inventory" "$examples/cleanup-by-group.yml"
+run 0 -i "$inventory" "$examples/cleanup-by-group.yml"

@@ -1,0 +1,260 @@
+# -*- coding: utf-8 -*-
+# Copyright: scaleway.registry contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: images
+short_description: Every image of Scaleway Container Registry as an inventory host, across regions
+version_added: 0.1.0
+description:
+  - Lists the images of Scaleway Container Registry in the chosen regions, concurrently, and makes each image a host,
+    grouped by region, namespace and visibility, with its details as host variables, so that plays can target images
+    (cleanup, audits, mirroring).
+  - Hosts are named C(<namespace>/<image>). When the same name exists in several of the regions listed, each of those
+    hosts is named C(<namespace>/<image>@<region>) instead, whatever the order the regions answer in.
+  - The listing is complete or the inventory fails; an API error never gives a partial inventory. Answers 429, 502,
+    503 and 504, and dropped connections, are retried.
+  - Every string that comes from the API is marked unsafe, so that it is never templated.
+  - The configuration file's name must end in C(scaleway_images.yml) or C(scaleway_images.yaml).
+author:
+  - Scaleway Registry collection maintainers (@scaleway-registry)
+requirements:
+  - requests
+extends_documentation_fragment:
+  - scaleway.registry.scaleway
+  - constructed
+  - inventory_cache
+options:
+  plugin:
+    description: The name of this plugin.
+    type: str
+    required: true
+    choices: [scaleway.registry.images]
+  regions:
+    description:
+      - The regions to list, queried concurrently.
+    type: list
+    elements: str
+    default: [fr-par, nl-ams, pl-waw]
+  namespaces:
+    description:
+      - The namespaces in scope, by name or ID. Names may be shell-style globs such as V(team-*). Every namespace when
+        not set.
+    type: list
+    elements: str
+  images:
+    description:
+      - Shell-style globs on the image names in scope, such as V(team/*). Every image when not set.
+    type: list
+    elements: str
+  project_id:
+    description:
+      - Only the images of this project. E(SCW_DEFAULT_PROJECT_ID) and the scw config are not used as a filter.
+  organization_id:
+    description:
+      - Only the images of this organization. E(SCW_DEFAULT_ORGANIZATION_ID) and the scw config are not used as a
+        filter.
+  visibility:
+    description:
+      - Only the images with one of these visibilities. V(public) and V(private) match the effective visibility (an
+        image with visibility V(inherit) is as public as its namespace); V(inherit) matches the images that inherit.
+    type: list
+    elements: str
+    choices: [public, private, inherit]
+  include_tags:
+    description:
+      - Whether to add C(registry_tag_details), the name, digest and creation date of each tag, at the cost of one
+        request per image that has tags.
+    type: bool
+    default: false
+  concurrency:
+    description:
+      - How many requests may run at once, across the regions and their pages.
+    type: int
+    default: 16
+  default_groups:
+    description:
+      - Whether to add each host to the groups C(scaleway_region_<region>), C(scaleway_namespace_<namespace>) and
+        C(scaleway_visibility_<public|private>) (group names have C(-) replaced by C(_)).
+    type: bool
+    default: true
+  local_connection:
+    description:
+      - Whether to give each host C(ansible_connection=local) and the controller's Python, so that tasks of a play that
+        targets images run on the controller. Images are not machines to connect to.
+    type: bool
+    default: true
+notes:
+  - Host variables, all prefixed with C(registry_) so that none collides with a variable of Ansible (C(tags) would)
+    C(registry_id), C(registry_name), C(registry_namespace), C(registry_namespace_id), C(registry_project_id),
+    C(registry_region), C(registry_visibility), C(registry_effective_visibility), C(registry_status),
+    C(registry_size), C(registry_tags) (the tag names), C(registry_created_at), C(registry_updated_at),
+    C(registry_repository) (C(<endpoint>/<image>)), C(registry_references) (C(<endpoint>/<image>:<tag>) for each
+    tag), and with O(include_tags), C(registry_tag_details).
+  - The connection options are templated, so that a vaulted string, a lookup or an extra variable can give the key.
+"""
+
+EXAMPLES = r"""
+# registry.scaleway_images.yml
+plugin: scaleway.registry.images
+regions: [fr-par, nl-ams]
+namespaces: [team-*]
+secret_key: "{{ lookup('ansible.builtin.env', 'SCW_SECRET_KEY') }}"
+keyed_groups:
+  - key: registry_namespace
+    prefix: team
+compose:
+  old: registry_updated_at < '2026-01-01'
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: ~/.cache/scaleway-registry-inventory
+cache_timeout: 600
+"""
+
+import fnmatch
+import sys
+from collections import Counter
+
+from ansible.errors import AnsibleParserError
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.unsafe_proxy import wrap_var
+from ansible.utils.vars import load_extra_vars
+
+from ansible_collections.scaleway.registry.plugins.module_utils._client import HAS_REQUESTS, Client, ScalewayError
+from ansible_collections.scaleway.registry.plugins.module_utils._config import (
+    CONNECTION_ARGS,
+    REGISTRY_REGIONS,
+    ConfigError,
+    resolve,
+)
+from ansible_collections.scaleway.registry.plugins.module_utils._registry import Images, Namespaces, Tags
+
+NAMESPACE_KEYS = ("id", "name", "endpoint", "is_public", "project_id", "organization_id")
+
+
+def effective_visibility(image, namespace):
+    if image["visibility"] == "inherit":
+        return "public" if namespace["is_public"] else "private"
+    return image["visibility"]
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+    NAME = "scaleway.registry.images"
+
+    def verify_file(self, path):
+        return super().verify_file(path) and path.endswith(("scaleway_images.yml", "scaleway_images.yaml"))
+
+    def parse(self, inventory, loader, path, cache=True):
+        super().parse(inventory, loader, path, cache)
+        self._read_config_data(path)
+        if not HAS_REQUESTS:
+            raise AnsibleParserError("the %s inventory needs the requests Python library" % self.NAME)
+        cache_key = self.get_cache_key(path)
+        use_cache = self.get_option("cache") and cache
+        records = None
+        if use_cache:
+            try:
+                records = self._cache[cache_key]
+            except KeyError:
+                pass
+        if records is None:
+            try:
+                records = self.fetch(loader)
+            except (ConfigError, ScalewayError) as exc:
+                raise AnsibleParserError("%s inventory: %s" % (self.NAME, " ".join(str(exc).split())))
+            if self.get_option("cache"):
+                self._cache[cache_key] = records
+        self.populate(records)
+
+    def connection_options(self, loader):
+        """The connection options, templated with the extra variables, so that vault or -e can give the key."""
+        self.templar.available_variables = load_extra_vars(loader)
+        options = {}
+        for name in CONNECTION_ARGS:
+            value = self.get_option(name) if name != "region" else None
+            options[name] = self.templar.template(value) if isinstance(value, str) else value
+        return options
+
+    def fetch(self, loader):
+        """[{region, namespace, image, tag_details}] of every image in scope; the whole listing or an error."""
+        regions = self.get_option("regions")
+        unknown = [region for region in regions if region not in REGISTRY_REGIONS]
+        if unknown:
+            raise ConfigError("region %s is not a Scaleway Container Registry region; use %s"
+                              % (", ".join(unknown), ", ".join(REGISTRY_REGIONS)))
+        settings = resolve(self.connection_options(loader))
+        client = Client(settings.secret_key, settings.api_url, timeout=settings.api_timeout,
+                        validate_certs=settings.validate_certs, concurrency=self.get_option("concurrency"),
+                        user_agent="ansible-inventory")
+        records = [record for found in client.map(lambda region: self.fetch_region(client, region), regions)
+                   for record in found]
+        if self.get_option("include_tags"):
+            details = client.map(lambda record: Tags(client, record["region"]).list(record["image"]["id"])
+                                 if record["image"]["tags"] else [], records)
+            for record, tags in zip(records, details):
+                record["tag_details"] = [dict((key, tag.get(key)) for key in ("name", "digest", "created_at"))
+                                         for tag in tags]
+        return records
+
+    def fetch_region(self, client, region):
+        """The region's namespaces and images, listed at the same time."""
+        filters = dict(project_id=self.get_option("project_id"), organization_id=self.get_option("organization_id"))
+        namespaces, images = client.map(lambda fetch: fetch(), [lambda: Namespaces(client, region).list(**filters),
+                                                                lambda: Images(client, region).list(**filters)])
+        patterns, globs = self.get_option("namespaces"), self.get_option("images")
+        by_id = dict((namespace["id"], dict((key, namespace.get(key)) for key in NAMESPACE_KEYS))
+                     for namespace in namespaces
+                     if not patterns or any(namespace["id"] == pattern or fnmatch.fnmatchcase(namespace["name"], pattern)
+                                            for pattern in patterns))
+        visibilities = self.get_option("visibility")
+        records = []
+        for image in images:
+            namespace = by_id.get(image["namespace_id"])
+            if namespace is None or (globs and not any(fnmatch.fnmatchcase(image["name"], glob) for glob in globs)):
+                continue
+            if visibilities and not {image["visibility"], effective_visibility(image, namespace)} & set(visibilities):
+                continue
+            records.append({"region": region, "namespace": namespace, "image": image, "tag_details": None})
+        return records
+
+    def populate(self, records):
+        counts = Counter("%s/%s" % (record["namespace"]["name"], record["image"]["name"]) for record in records)
+        strict = self.get_option("strict")
+        for record in records:
+            name = "%s/%s" % (record["namespace"]["name"], record["image"]["name"])
+            host = name if counts[name] == 1 else "%s@%s" % (name, record["region"])
+            hostvars = self.host_variables(record)
+            self.inventory.add_host(host)
+            for key, value in hostvars.items():
+                self.inventory.set_variable(host, key, value)
+            if self.get_option("local_connection"):
+                self.inventory.set_variable(host, "ansible_connection", "local")
+                self.inventory.set_variable(host, "ansible_python_interpreter", sys.executable)
+            if self.get_option("default_groups"):
+                for group in ("scaleway_region_" + record["region"], "scaleway_namespace_" + record["namespace"]["name"],
+                              "scaleway_visibility_" + hostvars["registry_effective_visibility"]):
+                    group = self.inventory.add_group(self._sanitize_group_name(group))
+                    self.inventory.add_child(group, host)
+            self._set_composite_vars(self.get_option("compose"), hostvars, host, strict=strict)
+            self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host, strict=strict)
+            self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, host, strict=strict)
+
+    @staticmethod
+    def host_variables(record):
+        image, namespace = record["image"], record["namespace"]
+        repository = "%s/%s" % (namespace["endpoint"], image["name"])
+        variables = {
+            "registry_id": image["id"], "registry_name": image["name"], "registry_namespace": namespace["name"],
+            "registry_namespace_id": namespace["id"], "registry_project_id": namespace["project_id"],
+            "registry_region": record["region"], "registry_visibility": image["visibility"],
+            "registry_effective_visibility": effective_visibility(image, namespace), "registry_status": image["status"],
+            "registry_size": image["size"], "registry_tags": list(image["tags"]),
+            "registry_created_at": image["created_at"], "registry_updated_at": image["updated_at"],
+            "registry_repository": repository,
+            "registry_references": ["%s:%s" % (repository, tag) for tag in image["tags"]],
+        }
+        if record["tag_details"] is not None:
+            variables["registry_tag_details"] = record["tag_details"]
+        return dict((key, wrap_var(value)) for key, value in variables.items())
