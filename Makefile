@@ -14,11 +14,11 @@ COLLECTION := $(COLLECTIONS)/ansible_collections/scaleway/registry
 GET_PIP_SHIM := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 WITH_EMULATOR := $(BIN)/python tests/utils/with_emulator.py
 
-.PHONY: help venv collection sanity units emulator-tests integration lint test demo bench clean
+.PHONY: help venv collection sanity units emulator-tests integration molecule lint test demo bench clean
 
 help:
 	@echo "make demo   create namespaces in two regions on the local emulator, twice (the second run changes nothing)"
-	@echo "make test   sanity, units, emulator tests, integration and lint"
+	@echo "make test   sanity, units, emulator tests, integration, the molecule fleet scenario, and lint"
 	@echo "make bench  benchmarks, which print their figures"
 
 venv: $(VENV)/.installed
@@ -59,7 +59,7 @@ lint: collection
 	cd $(COLLECTION) && antsibull-docs lint-collection-docs --plugin-docs .
 	cd $(COLLECTION) && antsibull-changelog lint
 
-test: sanity units emulator-tests integration lint
+test: sanity units emulator-tests integration molecule lint
 
 demo: collection
 	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
@@ -73,3 +73,12 @@ clean:
 bench: collection
 	$(BIN)/python benchmarks/namespace_listing.py
 	$(BIN)/python benchmarks/cleanup.py
+	$(BIN)/python benchmarks/inventory.py
+
+# make molecule: the extensions/molecule/fleet scenario (three podman containers get the credential helper and
+# pull a private image) against the emulator and its registries. The platform image is built once (debootstrap,
+# no container registry) and kept in the scenario's podman storage under /tmp/scaleway-registry-molecule.
+molecule: collection
+	extensions/molecule/fleet/image.sh
+	cd $(COLLECTION) && ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(WITH_EMULATOR) --emulator-arg=--registry -- \
+		molecule test -s fleet

@@ -12,7 +12,9 @@ It runs on managed hosts, with their Python 3 and its standard library only.
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 
 HELPER_NAME = "scw"  # docker runs docker-credential-<name>
 USERNAME = "scaleway"  # what `scw registry docker-helper` answers; the registry checks only the secret
@@ -127,9 +129,22 @@ if __name__ == "__main__":
 '''
 
 
-def render(python, registries, source, secret_file=None, config_file=None, profile=None):
-    """The script's text: the interpreter path goes in the shebang, the rest in CONFIG."""
+def render(python, registries, source, secret_file=None, config_file=None, profile=None, created_directories=()):
+    """The script's text: the interpreter path goes in the shebang, the rest in CONFIG.
+
+    created_directories, the directories the module made for its files, are kept there too, for the
+    removal to take them away when they are empty: the installed script is the record of the install.
+    """
     config = json.dumps({"registries": sorted(registries), "username": USERNAME, "source": source,
-                         "secret_file": secret_file, "config_file": config_file, "profile": profile},
-                        sort_keys=True)
+                         "secret_file": secret_file, "config_file": config_file, "profile": profile,
+                         "created_directories": sorted(created_directories)}, sort_keys=True)
     return _TEMPLATE % {"python": python, "config": config}
+
+
+def installed_config(script):
+    """The CONFIG of a script render() made, or None for any other text."""
+    match = re.search(r"^CONFIG = json\.loads\((.*)\)$", script or "", re.MULTILINE)
+    try:
+        return json.loads(ast.literal_eval(match.group(1))) if match else None
+    except (ValueError, SyntaxError):
+        return None

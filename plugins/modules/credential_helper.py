@@ -23,8 +23,8 @@ author:
 options:
   state:
     description:
-      - V(present) installs the helper and the entries; V(absent) removes the helper, its secret file and the entries
-        it added, and nothing else.
+      - V(present) installs the helper and the entries; V(absent) removes the helper, its secret file, the entries
+        it added, and the directories it made for them (when they are empty), and nothing else.
     type: str
     choices: [present, absent]
     default: present
@@ -169,7 +169,11 @@ import sys
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.scaleway.registry.plugins.module_utils._config import CONNECTION_ARGS
-from ansible_collections.scaleway.registry.plugins.module_utils._credential_helper import HELPER_NAME, render
+from ansible_collections.scaleway.registry.plugins.module_utils._credential_helper import (
+    HELPER_NAME,
+    installed_config,
+    render,
+)
 from ansible_collections.scaleway.registry.plugins.module_utils._docker_config import (
     LOGIN_REGIONS,
     ConfigFileError,
@@ -307,18 +311,24 @@ def main():
 
     plan = Plan()
     script = read_text(helper)
-    ours = script is not None and MARKER in script
-    wanted = render(sys.executable, registries, params["source"], secret_file, params["helper_config_file"],
-                    params["helper_profile"]) if present else None
-    plan.add(helper, script, wanted if present else (None if ours else script), 0o755)
-    secret_before = read_text(secret_file)
+    installed = installed_config(script) if script is not None and MARKER in script else None
     secret_after = params["secret_key"] + "\n" if present and params["source"] == "file" else None
-    plan.add(secret_file, secret_before, secret_after, 0o600, shown=False)
+    plan.add(secret_file, read_text(secret_file), secret_after, 0o600, shown=False)
     plan_configs(module, plan, registries, present)
+    # The script records the directories made for the install, so that the removal takes them away too.
+    made = sorted(set(directory for directory in (installed or {}).get("created_directories", [])
+                      if os.path.isdir(directory))
+                  | set(missing_directories([helper] + [entry[0] for entry in plan.files if entry[2] is not None])))
+    wanted = render(sys.executable, registries, params["source"], secret_file, params["helper_config_file"],
+                    params["helper_profile"], made) if present else None
+    plan.files.insert(0, (helper, script, wanted if present else (None if installed is not None else script), 0o755,
+                          True))
 
     changed = plan.changed()
     if changed and not module.check_mode:
         apply(module, changed)
+    if not present and installed and not module.check_mode:
+        remove_empty_directories(installed.get("created_directories", []))
     if present and not module.check_mode and params["source"] != "scw_cli":
         verify(module, helper, registries, params["secret_key"])
     if present and params["path"] not in os.environ.get("PATH", "").split(os.pathsep):
@@ -331,12 +341,31 @@ def main():
     module.exit_json(**result)
 
 
+def missing_directories(paths):
+    """The directories that writing these files would create."""
+    missing = set()
+    for path in paths:
+        directory = os.path.dirname(path)
+        while directory and not os.path.isdir(directory) and directory not in missing:
+            missing.add(directory)
+            directory = os.path.dirname(directory)
+    return missing
+
+
+def remove_empty_directories(directories):
+    """Remove the directories the install made, deepest first, as long as they are empty."""
+    for directory in sorted(directories, key=len, reverse=True):
+        try:
+            os.rmdir(directory)
+        except OSError:
+            pass
+
+
 def apply(module, changed):
     for path, _before, after, mode, _shown in changed:
         try:
             if after is None:
                 os.unlink(path)
-                _remove_empty_secret_directory(module, path)
             elif mode is None:
                 write(path, json.loads(after))
             else:
@@ -360,14 +389,6 @@ def _write_private(path, content, mode):
         handle.write(content)
     os.chmod(temporary, mode)
     os.replace(temporary, path)
-
-
-def _remove_empty_secret_directory(module, path):
-    if path == (module.params["secret_file"] or default_secret_file()):
-        try:
-            os.rmdir(os.path.dirname(path))
-        except OSError:
-            pass
 
 
 if __name__ == "__main__":
