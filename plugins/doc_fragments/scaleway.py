@@ -68,8 +68,6 @@ notes:
   - Answers 429, 502, 503 and 504, and dropped connections, are retried with capped exponential backoff and jitter,
     honouring C(Retry-After). A create is never sent twice blindly, after a failure that leaves it unknown whether
     the namespace was created, the module looks it up by name first.
-requirements:
-  - requests
 """
 
     # The region of the modules that work in one region; the others document their own.

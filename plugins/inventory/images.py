@@ -20,8 +20,6 @@ description:
   - The configuration file's name must end in C(scaleway_images.yml) or C(scaleway_images.yaml).
 author:
   - Scaleway Registry collection maintainers (@scaleway-registry)
-requirements:
-  - requests
 extends_documentation_fragment:
   - scaleway.registry.scaleway
   - constructed
@@ -122,7 +120,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.utils.unsafe_proxy import wrap_var
 from ansible.utils.vars import load_extra_vars
 
-from ansible_collections.scaleway.registry.plugins.module_utils._client import HAS_REQUESTS, Client, ScalewayError
+from ansible_collections.scaleway.registry.plugins.module_utils._client import Client, ScalewayError
 from ansible_collections.scaleway.registry.plugins.module_utils._config import (
     CONNECTION_ARGS,
     REGISTRY_REGIONS,
@@ -149,8 +147,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
-        if not HAS_REQUESTS:
-            raise AnsibleParserError("the %s inventory needs the requests Python library" % self.NAME)
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option("cache") and cache
         records = None

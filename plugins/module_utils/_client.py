@@ -8,25 +8,23 @@
 """HTTP client for the Scaleway Registry API v1.
 
 Nothing here knows Ansible: errors are typed exceptions that the module and plugin
-adapters turn into their own failures.
+adapters turn into their own failures. It needs the standard library only: a task's
+start-up cost counts, and requests would add about 50 ms to each.
 """
 
 from __future__ import annotations
 
-import email.utils
+import base64
+import http.client
+import json
 import math
+import os
 import random
+import socket
+import ssl
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-
-try:
-    import requests
-    from requests.adapters import HTTPAdapter
-except ImportError:  # reported by the adapters, which check HAS_REQUESTS
-    HAS_REQUESTS = False
-else:
-    HAS_REQUESTS = True
+from urllib.parse import urlencode, urlsplit
 
 from ansible_collections.scaleway.registry.plugins.module_utils._version import COLLECTION_VERSION
 
@@ -125,11 +123,28 @@ _ERRORS_BY_STATUS = {400: InvalidArguments, 401: Unauthenticated, 403: Permissio
 _ALREADY_EXISTS_MESSAGES = ("Namespace already exist",)
 
 
+class Answer:
+    """An HTTP answer: status, reason, headers (looked up whatever their case) and the body's bytes."""
+
+    def __init__(self, status, reason, headers, body):
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body.decode("utf-8"))
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+
 def error_from_response(response):
     """Build the typed error for an HTTP error answer, whatever shape its body has."""
-    status = response.status_code
+    status = response.status
     try:
-        body = response.json() if response.content else {}
+        body = response.json() if response.body else {}
     except ValueError:
         body = {}
     if not isinstance(body, dict):
@@ -143,7 +158,7 @@ def error_from_response(response):
         cls = ServerError
     else:
         cls = _ERRORS_BY_STATUS.get(status, APIError)
-    if status == 429 and not response.content:
+    if status == 429 and not response.body:
         message = "rate limited by the Scaleway API gateway"
     help_message = body.get("help_message")
     if help_message:
@@ -166,14 +181,111 @@ def _retry_after(response):
         return max(0.0, float(value))
     except ValueError:
         pass
+    import email.utils  # rare: only for a Retry-After given as a date
     try:
         return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
     except (TypeError, ValueError):
         return None
 
 
+def _proxy(parts):
+    """(host, port, authorization header or None) of the proxy the environment sets for this URL, or None."""
+    value = os.environ.get(parts.scheme + "_proxy") or os.environ.get(parts.scheme.upper() + "_PROXY")
+    bypass = os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or ""
+    host = parts.hostname or ""
+    for entry in (item.strip().lstrip(".") for item in bypass.split(",")):
+        if entry and (entry == "*" or host == entry or host.endswith("." + entry)):
+            return None
+    if not value:
+        return None
+    proxy = urlsplit(value if "://" in value else "http://" + value)
+    authorization = None
+    if proxy.username:
+        credentials = "%s:%s" % (proxy.username, proxy.password or "")
+        authorization = "Basic " + base64.b64encode(credentials.encode()).decode()
+    return proxy.hostname, proxy.port or 3128, authorization
+
+
+class Connections:
+    """Keep-alive connections to the API's host, shared by every thread, at most `size` kept.
+
+    A POST always takes a new connection: on a kept one that the server has closed meanwhile,
+    it would fail like a dropped answer, and a create must never be sent again blindly.
+    Other methods retry once on a new connection when a kept one turns out closed.
+    """
+
+    def __init__(self, api_url, timeout, validate_certs, size):
+        parts = urlsplit(api_url)
+        self.https = parts.scheme == "https"
+        self.host = parts.hostname
+        self.port = parts.port or (443 if self.https else 80)
+        self.prefix = parts.path.rstrip("/")
+        self.timeout = timeout
+        self.size = size
+        self.context = None
+        if self.https:
+            self.context = ssl.create_default_context()
+            if not validate_certs:
+                self.context.check_hostname = False
+                self.context.verify_mode = ssl.CERT_NONE
+        self.proxy = _proxy(parts)
+        self._kept = []
+        self._lock = threading.Lock()
+
+    def _connect(self):
+        host, port = (self.proxy[0], self.proxy[1]) if self.proxy else (self.host, self.port)
+        if not self.https:
+            return http.client.HTTPConnection(host, port, timeout=self.timeout)
+        connection = http.client.HTTPSConnection(host, port, timeout=self.timeout, context=self.context)
+        if self.proxy:
+            connection.set_tunnel(self.host, self.port,
+                                  headers={"Proxy-Authorization": self.proxy[2]} if self.proxy[2] else None)
+        return connection
+
+    def send(self, method, target, body, headers):
+        """Send one request (target: path and query) and read the whole answer; socket errors propagate."""
+        headers = dict(headers)
+        if self.proxy and not self.https:
+            target = "http://%s:%d%s" % (self.host, self.port, target)
+            if self.proxy[2]:
+                headers["Proxy-Authorization"] = self.proxy[2]
+        connection = None
+        if method != "POST":
+            with self._lock:
+                connection = self._kept.pop() if self._kept else None
+        if connection is not None:
+            try:
+                return self._exchange(connection, method, target, body, headers)
+            except (OSError, http.client.HTTPException):
+                pass  # closed by the server while kept: once more, on a new connection
+        return self._exchange(self._connect(), method, target, body, headers)
+
+    def _exchange(self, connection, method, target, body, headers):
+        try:
+            connection.request(method, target, body=body, headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            raise
+        if not response.will_close:
+            with self._lock:
+                if len(self._kept) < self.size:
+                    self._kept.append(connection)
+                    connection = None
+        if connection is not None:
+            connection.close()
+        return Answer(response.status, response.reason, response.headers, data)
+
+    def close(self):
+        with self._lock:
+            kept, self._kept = self._kept, []
+        for connection in kept:
+            connection.close()
+
+
 class Client:
-    """A requests session bound to one API URL and secret key, shared by every region and thread."""
+    """Keep-alive connections bound to one API URL and secret key, shared by every region and thread."""
 
     def __init__(self, secret_key, api_url="https://api.scaleway.com", timeout=30, validate_certs=True,
                  max_attempts=DEFAULT_MAX_ATTEMPTS, concurrency=DEFAULT_CONCURRENCY, user_agent=None,
@@ -190,19 +302,17 @@ class Client:
         self._resume_at = 0.0
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(concurrency)
-        self.session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=concurrency, max_retries=0)
-        self.session.mount("https://", adapter)
-        self.session.mount("http://", adapter)
-        self.session.verify = validate_certs
-        self.session.headers.update({
+        self.connections = Connections(self.api_url, timeout, validate_certs, concurrency)
+        self.headers = {
             "X-Auth-Token": secret_key,
             "Accept": "application/json",
-            "User-Agent": " ".join(filter(None, (USER_AGENT, user_agent, "python-requests/%s" % requests.__version__))),
-        })
+            "User-Agent": " ".join(filter(None, (USER_AGENT, user_agent))),
+        }
 
-    def url(self, region, path):
-        return "%s/registry/v1/regions/%s/%s" % (self.api_url, region, path)
+    def target(self, region, path, params=None):
+        """The request target: the API's path for a region, and the query of the parameters that are set."""
+        query = urlencode([(key, _text(value)) for key, value in sorted((params or {}).items()) if value is not None])
+        return "%s/registry/v1/regions/%s/%s%s" % (self.connections.prefix, region, path, "?" + query if query else "")
 
     def request(self, method, path, region, params=None, body=None, ambiguous_is_final=False):
         """Send one API call, retrying what is safe to retry; return the decoded JSON object.
@@ -212,29 +322,34 @@ class Client:
         for the caller to find out what happened. A 429 is always retried: the gateway
         refused the request before it reached the service.
         """
-        url = self.url(region, path)
+        target = self.target(region, path, params)
+        headers = dict(self.headers)
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode("utf-8")
+            headers["Content-Type"] = "application/json"
         for attempt in range(1, self.max_attempts + 1):
             final = attempt == self.max_attempts
             self._hold_back()
             try:
                 with self._slots:
-                    response = self.session.request(method, url, params=params, json=body, timeout=self.timeout)
-            except (requests.ConnectionError, requests.Timeout) as exc:
+                    response = self.connections.send(method, target, payload, headers)
+            except (OSError, http.client.HTTPException) as exc:
                 if final or ambiguous_is_final:
                     raise TransportError("could not reach the Scaleway API at %s: %s (after %d attempt%s)"
                                          % (self.api_url, _describe(exc), attempt, "s" if attempt > 1 else ""))
                 self.sleep(self.backoff(attempt))
                 continue
-            if response.status_code < 400:
+            if response.status < 400:
                 return _decode(response, method, path)
             error = error_from_response(response)
-            retryable = response.status_code in RETRY_STATUSES and (response.status_code == 429 or not ambiguous_is_final)
+            retryable = response.status in RETRY_STATUSES and (response.status == 429 or not ambiguous_is_final)
             if final or not retryable:
                 if retryable:
                     error.message = "%s (gave up after %d attempts)" % (error.message, attempt)
                 raise error
             delay = self.backoff(attempt, _retry_after(response))
-            if response.status_code == 429:
+            if response.status == 429:
                 with self._lock:
                     self._resume_at = max(self._resume_at, self.clock() + delay)
             self.sleep(delay)
@@ -319,6 +434,7 @@ class Client:
         items = list(items)
         if len(items) <= 1:
             return [function(item) for item in items]
+        from concurrent.futures import ThreadPoolExecutor  # only where there is something to run at once
         with ThreadPoolExecutor(max_workers=min(self.concurrency, len(items))) as pool:
             return list(pool.map(function, items))
 
@@ -330,23 +446,30 @@ def _decode(response, method, path):
         data = None
     if not isinstance(data, dict):
         raise InvalidResponse("the Scaleway API answered %s %s with HTTP %s and a body that is not a JSON object"
-                              " (request id %s)" % (method, path.split("?")[0], response.status_code,
+                              " (request id %s)" % (method, path.split("?")[0], response.status,
                                                     response.headers.get("X-Request-Id", "unknown")))
     return data
 
 
+def _text(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _describe(exc):
-    if isinstance(exc, requests.Timeout):
+    """What went wrong with the connection, in words."""
+    if isinstance(exc, (socket.timeout, TimeoutError)):
         return "no answer within the timeout"
-    reason = str(exc.args[0]) if exc.args else exc.__class__.__name__
-    if "Connection refused" in reason:
+    if isinstance(exc, ConnectionRefusedError):
         return "connection refused"
-    if "RemoteDisconnected" in reason or "Connection aborted" in reason:
-        return "the connection was closed without an answer"
-    if "Name or service not known" in reason or "Failed to resolve" in reason:
+    if isinstance(exc, socket.gaierror):
         return "the host name does not resolve"
-    if "CERTIFICATE_VERIFY_FAILED" in reason:
+    if isinstance(exc, ssl.SSLCertVerificationError):
         return "its TLS certificate could not be verified (see validate_certs)"
+    if isinstance(exc, (http.client.RemoteDisconnected, http.client.IncompleteRead, ConnectionResetError,
+                        BrokenPipeError)):
+        return "the connection was closed without an answer"
     return exc.__class__.__name__
 
 

@@ -18,11 +18,6 @@ import os
 import re
 import stat
 
-try:
-    import yaml
-except ImportError:  # only needed when a config file exists
-    yaml = None
-
 REGISTRY_REGIONS = ("fr-par", "nl-ams", "pl-waw")
 DEFAULT_API_URL = "https://api.scaleway.com"
 DEFAULT_REGION = "fr-par"
@@ -145,7 +140,9 @@ def _load(path, must_exist):
         return None
     except (OSError, IOError) as exc:
         raise ConfigError("cannot read scw config file %s: %s" % (path, exc.strerror or exc))
-    if yaml is None:
+    try:
+        import yaml  # only when there is a file: the import costs a task some 15 ms
+    except ImportError:
         raise ConfigError("PyYAML is required to read the scw config file %s" % path)
     try:
         document = yaml.safe_load(text)

@@ -10,11 +10,10 @@
 from __future__ import annotations
 
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.scaleway.registry.plugins.module_utils._client import (
     DEFAULT_CONCURRENCY,
-    HAS_REQUESTS,
     APIError,
     Client,
     PermissionsDenied,
@@ -48,8 +47,6 @@ class ScalewayModule:
         self.module = AnsibleModule(argument_spec=dict(CONNECTION_ARGS, **argument_spec), **kwargs)
         self.params = self.module.params
         self.check_mode = self.module.check_mode
-        if not HAS_REQUESTS:
-            self.module.fail_json(msg=missing_required_lib("requests"))
         for option in uuid_options:
             value = self.params[option]
             if value is not None and not UUID_RE.match(value):

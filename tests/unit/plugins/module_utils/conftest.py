@@ -13,6 +13,7 @@ from ansible_collections.scaleway.registry.plugins.module_utils._client import C
 
 SECRET_KEY = "11111111-1111-4111-8111-111111111111"
 DROP = "drop"
+CLOSE = "close"  # answer, then close the connection without telling the client
 
 
 def answer(status=200, body=None, headers=None, raw=None):
@@ -42,13 +43,17 @@ class ScriptedAPI:
                 body = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)
                 request = {"method": self.command, "path": parts.path, "query": parse_qs(parts.query),
-                           "headers": dict(self.headers), "body": json.loads(body) if body else None}
+                           "headers": dict(self.headers), "body": json.loads(body) if body else None,
+                           "target": self.path, "client": self.client_address}
                 with api.lock:
                     api.requests.append(request)
                     step = api.script.pop(0) if api.script else api.route(request)
                 if step == DROP:
                     self.close_connection = True
                     return
+                if step[0] == CLOSE:
+                    step = step[1]
+                    self.close_connection = True
                 status, headers, payload = step
                 self.send_response(status)
                 for name, value in headers.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -20,9 +21,10 @@ from ansible_collections.scaleway.registry.plugins.module_utils._client import (
     ServerError,
     TransportError,
     Unauthenticated,
+    _proxy,
 )
 
-from .conftest import DROP, SECRET_KEY, answer
+from .conftest import CLOSE, DROP, SECRET_KEY, answer
 
 RATE_LIMITED = answer(429, raw=b"", headers={"X-Envoy-Ratelimited": "true"})
 NAMESPACE = {"id": "77e91a59-aa35-4d6d-ae0f-ccf15ac80639", "name": "team", "status": "ready"}
@@ -226,6 +228,47 @@ def test_a_429_holds_back_every_other_call_of_the_client(api, client, clock):
     client.get("namespaces/y", "fr-par")
     assert clock.sleeps[1] == pytest.approx(3)
     assert clock.now == pytest.approx(resumed)
+
+
+def test_reads_reuse_one_kept_connection(api, client):
+    api.route = lambda request: answer(body=NAMESPACE)
+    for _read in range(3):
+        client.get("namespaces/x", "fr-par")
+    assert len(set(request["client"] for request in api.requests)) == 1
+
+
+def test_a_create_never_goes_on_a_kept_connection(api, client):
+    api.script = [answer(body=NAMESPACE), answer(body=NAMESPACE)]
+    client.get("namespaces/x", "fr-par")
+    client.create("namespaces", "fr-par", {"name": "team"}, lambda: None)
+    assert api.requests[0]["client"] != api.requests[1]["client"]
+
+
+def test_a_kept_connection_the_server_closed_is_replaced_without_a_retry(api, client, sleeps):
+    api.script = [(CLOSE, answer(body=NAMESPACE)), answer(body=NAMESPACE)]
+    client.get("namespaces/x", "fr-par")
+    assert client.get("namespaces/x", "fr-par") == NAMESPACE
+    assert len(api.requests) == 2 and sleeps == []
+
+
+def test_an_http_proxy_from_the_environment_gets_the_whole_url(api, monkeypatch):
+    monkeypatch.setenv("http_proxy", api.url)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    api.script = [answer(body=NAMESPACE)]
+    assert Client(SECRET_KEY, "http://api.example.invalid").get("namespaces/x", "fr-par") == NAMESPACE
+    assert api.requests[0]["target"] == "http://api.example.invalid:80/registry/v1/regions/fr-par/namespaces/x"
+
+
+@pytest.mark.parametrize("no_proxy,bypassed", [("", False), ("example.com", True), (".example.com", True),
+                                               ("*", True), ("other.org,api.example.com", True), ("ample.com", False)])
+def test_no_proxy_bypasses_the_proxy_for_its_hosts(monkeypatch, no_proxy, bypassed):
+    monkeypatch.setenv("https_proxy", "http://user:pw@proxy.internal:8080")
+    monkeypatch.setenv("no_proxy", no_proxy)
+    found = _proxy(urlsplit("https://api.example.com"))
+    assert (found is None) == bypassed
+    if found:
+        assert found[:2] == ("proxy.internal", 8080) and found[2].startswith("Basic ")
 
 
 def test_map_keeps_the_order_of_its_items(client):
