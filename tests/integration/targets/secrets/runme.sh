@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every module with -vvvv, in diff mode and in check mode, with a log file, while a watcher
-# records every process command line; then proves that the secret keys used (the right one and
-# a refused one) appear in no output, no log, no command line, and no file others can read.
+# Runs every module, action plugin and the inventory plugin with -vvvv, in diff mode and in check
+# mode, with a log file, while a watcher records every process command line; then proves that the
+# secret keys used (the right one and a refused one) appear in no output, no log, no command line,
+# and no file others can read.
 set -eu -o pipefail
 
 vars=../../integration_config.yml
@@ -25,6 +26,27 @@ for mode in "" "--check"; do
             || { cat "$work/output.log"; exit 1; }
     done
 done
+# The inventory plugin, with the key from SCW_SECRET_KEY, listed and then used by a play, with -vvvv,
+# over an image made for it (the key read from the vars file, never on a command line).
+"$python" - "$vars" <<'PYTHON'
+import json, sys, urllib.request, yaml
+config = yaml.safe_load(open(sys.argv[1]))
+def call(path, body, key=None):
+    headers = {"Content-Type": "application/json", **({"X-Auth-Token": key} if key else {})}
+    urllib.request.urlopen(urllib.request.Request(config["scw_api_url"] + path, json.dumps(body).encode(), headers)).read()
+call("/registry/v1/regions/fr-par/namespaces", {"name": "secrets-inventory", "project_id": config["scw_project_id"]},
+     config["scw_secret_key"])
+call("/_emulator/seed", {"images": [{"namespace": "secrets-inventory", "name": "app", "tags": [{"name": "v1"}]}]})
+PYTHON
+printf 'plugin: scaleway.registry.images\napi_url: %s\ninclude_tags: true\n' "$(sed -n 's/^scw_api_url: //p' "$vars")" \
+    > "$work/audit.scaleway_images.yml"
+for command in "ansible-inventory -i $work/audit.scaleway_images.yml --list -vvvv" \
+               "ansible -i $work/audit.scaleway_images.yml all -m ansible.builtin.ping -vvvv --diff --check"; do
+    SCW_SECRET_KEY="$secret" ANSIBLE_INVENTORY_ENABLED=scaleway.registry.images ANSIBLE_LOG_PATH="$work/ansible.log" \
+        $command >> "$work/output.log" 2>&1 || { cat "$work/output.log"; exit 1; }
+done
+grep -q "registry_effective_visibility" "$work/output.log"
+
 kill "$watcher"
 wait "$watcher" || true
 
