@@ -28,8 +28,9 @@ from urllib.parse import urlencode, urlsplit
 
 from ansible_collections.scaleway.registry.plugins.module_utils._version import COLLECTION_VERSION
 
-# The one list of statuses worth another try: the gateway's rate limit and its upstream failures.
-RETRY_STATUSES = frozenset((429, 502, 503, 504))
+# The one list of statuses worth another try: the gateway's rate limit and the server-side failures
+# (the gateway answers 500 "upstream connect error" when a backend drops, which passes).
+RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
 PAGE_SIZE = 100  # the API's maximum
 DEFAULT_MAX_ATTEMPTS = 6
 DEFAULT_CONCURRENCY = 8
@@ -318,7 +319,7 @@ class Client:
         """Send one API call, retrying what is safe to retry; return the decoded JSON object.
 
         With ambiguous_is_final, a failure after which the request may have been applied
-        (a dropped connection, a timeout, a 502/503/504) is raised at once rather than retried,
+        (a dropped connection, a timeout, a 5xx) is raised at once rather than retried,
         for the caller to find out what happened. A 429 is always retried: the gateway
         refused the request before it reached the service.
         """

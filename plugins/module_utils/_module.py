@@ -70,8 +70,10 @@ class ScalewayModule:
             self.module.warn(warning)
         self.regions = wanted or [self.settings.region]
         self.region = self.regions[0]
-        concurrency = self.params.get("concurrency") or DEFAULT_CONCURRENCY
-        if concurrency < 1:
+        concurrency = self.params.get("concurrency")
+        if concurrency is None:
+            concurrency = DEFAULT_CONCURRENCY
+        elif concurrency < 1:
             self.module.fail_json(msg="concurrency must be 1 or more, not %s" % concurrency)
         self.client = Client(self.settings.secret_key, self.settings.api_url, timeout=self.settings.api_timeout,
                              validate_certs=self.settings.validate_certs, concurrency=concurrency,

@@ -28,6 +28,16 @@ ENVOY_BODIES = {
     504: "upstream request timeout",
 }
 ENVOY_DEFAULT_BODY = "upstream connect error or disconnect/reset before headers. reset reason: connection failure"
+# Faults that are not a status: a dropped connection, an answer cut short, an answer that is not JSON.
+WORD_FAULTS = ("reset", "truncated", "notjson")
+# The bodies of the API's own error answers, as the fault of that status gives them.
+FAULT_BODIES = {
+    400: {"details": [{"argument_name": "name", "help_message": "injected fault", "reason": "constraint"}],
+          "message": "invalid argument(s)", "type": "invalid_arguments"},
+    404: {"message": "Namespace was not found"},
+    409: {"current_state": "deleting", "message": "resource is in a transient state", "resource": "namespace",
+          "resource_id": "00000000-0000-4000-8000-000000000000", "type": "transient_state"},
+}
 
 
 class Faults:
@@ -49,11 +59,13 @@ class Faults:
                 share = float(value)
             except ValueError:
                 raise ValueError(f"--faults: bad item {item!r}") from None
-            if key != "reset" and not (key == "403" or key == "429" or (key.isdigit() and 500 <= int(key) <= 599)):
-                raise ValueError(f"--faults: {key!r} is not 403, 429, a 5xx status or reset")
+            if key not in WORD_FAULTS and not (key in ("400", "403", "404", "409", "429")
+                                               or (key.isdigit() and 500 <= int(key) <= 599)):
+                raise ValueError(f"--faults: {key!r} is not 400, 403, 404, 409, 429, a 5xx status, reset, truncated"
+                                 f" or notjson")
             if not 0 <= share <= 1:
                 raise ValueError(f"--faults: the share of {key} must be between 0 and 1")
-            self.shares.append(("reset" if key == "reset" else int(key), share))
+            self.shares.append((key if key in WORD_FAULTS else int(key), share))
         if sum(share for kind, share in self.shares) > 1:
             raise ValueError("--faults: the shares add up to more than 1")
         self._random = random.Random(seed)
@@ -223,7 +235,20 @@ class Handler(BaseHTTPRequestHandler):
             emulator.log.finish(entry, "reset", org)
             return
         emulator.log.finish(entry, status, org)
-        if fault == 429:
+        if fault == "truncated":
+            # Headers that promise a whole object, half of it, then the connection closes.
+            self.close_connection = True
+            data = json.dumps({"namespaces": [], "total_count": 0, "padding": "x" * 64}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data[:len(data) // 2])
+        elif fault == "notjson":
+            self._send(200, b"<html><body>Service maintenance</body></html>", [("Content-Type", "text/html")])
+        elif fault in FAULT_BODIES:
+            self._send_json(fault, FAULT_BODIES[fault])
+        elif fault == 429:
             self._send(429, b"", [("X-Envoy-Ratelimited", "true")])
         elif fault == 403:
             resource = next((r for r in ("tag", "image", "namespace") if f"/{r}s" in raw_path), "namespace")
@@ -254,6 +279,8 @@ class Handler(BaseHTTPRequestHandler):
                     emulator.registries.wipe()
                 emulator.log.clear()
                 self._send_json(200, {}, admin=True)
+            elif route == ("GET", "/_emulator/state"):
+                self._send_json(200, emulator.store.dump(), admin=True)
             elif route == ("GET", "/_emulator/config"):
                 self._send_json(200, emulator.config(), admin=True)
             elif route == ("PATCH", "/_emulator/config"):

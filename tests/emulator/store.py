@@ -96,6 +96,12 @@ class Store:
         with self._transaction() as db:
             return db.execute("SELECT COUNT(*) FROM namespaces").fetchone()[0] == 0
 
+    def dump(self):
+        """Every namespace, image and tag, as rows: what a test compares to prove that nothing changed."""
+        with self._transaction() as db:
+            return dict((table, [dict(row) for row in db.execute(f"SELECT * FROM {table} ORDER BY id")])
+                        for table in ("namespaces", "images", "tags"))
+
     def reset(self):
         with self._transaction() as db:
             db.execute("DELETE FROM namespaces")

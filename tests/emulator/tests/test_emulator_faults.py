@@ -109,3 +109,26 @@ def test_a_latency_range_is_accepted(start_emulator):
     emulator = start_emulator("--latency-ms", "1-5")
     assert statuses(emulator, 3) == [200, 200, 200]
     assert emulator.admin("GET", "config")["latency_ms"] == "1-5"
+
+
+@pytest.mark.parametrize("status, message", [(400, "invalid argument(s)"), (404, "Namespace was not found"),
+                                             (409, "resource is in a transient state")])
+def test_api_error_faults_answer_the_api_s_own_bodies_and_change_nothing(start_emulator, status, message):
+    emulator = start_emulator("--faults", f"{status}=1")
+    response = emulator.session().post(emulator.api_url("namespaces"), json=namespace_payload("never-made"))
+    assert response.status_code == status and response.json()["message"] == message
+    assert emulator.admin("GET", "state")["namespaces"] == []
+
+
+def test_a_truncated_answer_stops_halfway_through_its_length(start_emulator):
+    emulator = start_emulator("--faults", "truncated=1")
+    with pytest.raises(requests.exceptions.ChunkedEncodingError):
+        emulator.session().get(emulator.api_url("namespaces"))
+
+
+def test_a_notjson_answer_is_a_200_in_html(start_emulator):
+    emulator = start_emulator("--faults", "notjson=1")
+    response = emulator.session().get(emulator.api_url("namespaces"))
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/html"
+    with pytest.raises(ValueError):
+        response.json()

@@ -53,9 +53,10 @@ def test_retry_after_is_honoured_when_the_api_sends_it(api, client, sleeps):
     assert sleeps[0] >= 7
 
 
-@pytest.mark.parametrize("failure", [answer(502, raw=b"upstream connect error"), answer(503, raw=b"no healthy upstream"),
+@pytest.mark.parametrize("failure", [answer(500, raw=b"upstream connect error"),
+                                     answer(502, raw=b"upstream connect error"), answer(503, raw=b"no healthy upstream"),
                                      answer(504, raw=b""), DROP])
-def test_gateway_failures_and_dropped_connections_are_retried_for_reads(api, client, failure):
+def test_server_failures_and_dropped_connections_are_retried_for_reads(api, client, failure):
     api.script = [failure, answer(body=NAMESPACE)]
     assert client.get("namespaces/x", "fr-par") == NAMESPACE
     assert len(api.requests) == 2
@@ -78,8 +79,8 @@ def test_backoff_grows_exponentially_is_capped_and_jittered():
         assert len(delays) > 1
 
 
-@pytest.mark.parametrize("status,body", [(400, {"message": "bad"}), (401, {}), (403, {}), (404, {}), (500, {})])
-def test_client_errors_and_internal_errors_are_not_retried(api, client, status, body):
+@pytest.mark.parametrize("status,body", [(400, {"message": "bad"}), (401, {}), (403, {}), (404, {}), (409, {})])
+def test_client_errors_are_not_retried(api, client, status, body):
     api.script = [answer(status, body=body)]
     with pytest.raises(Exception):
         client.get("namespaces", "fr-par")

@@ -1,0 +1,226 @@
+"""Bad inputs, across every module and the inventory plugin: one table, one run.
+
+Each row runs one module (with `ansible localhost -m`) or the inventory plugin (with ansible-inventory)
+against the emulator, and must fail with one line that holds the expected words, with no traceback,
+leaving the emulator's state exactly as it was. Rows marked local must fail before sending any request.
+An API answer row sets the emulator's faults for that row only.
+
+    python bad_inputs.py INTEGRATION_CONFIG
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import urllib.request
+
+import yaml
+
+UUID = "99999999-9999-4999-8999-999999999999"
+
+# (case, module or "inventory", arguments, words the message must hold, local: fails before any request,
+#  emulator faults during the row)
+TABLE = [
+    # wrong types and unknown choices
+    ("name of the wrong type", "namespace", {"name": ["a", "b"]}, "name", True, None),
+    ("is_public that is no boolean", "namespace", {"name": "team-x", "is_public": "maybe"}, "is_public", True, None),
+    ("wait_timeout that is no number", "namespace", {"name": "team-x", "wait_timeout": "soon"}, "wait_timeout",
+     True, None),
+    ("an unknown state", "namespace", {"name": "team-x", "state": "gone"}, "value of state must be one of", True, None),
+    ("an unknown option", "namespace", {"name": "team-x", "size": 1}, "Unsupported parameters", True, None),
+    ("an unknown order", "namespace_info", {"order_by": "size_desc"}, "value of order_by must be one of", True, None),
+    ("an unknown visibility", "image", {"namespace": "team-x", "name": "app", "visibility": "secret"},
+     "value of visibility must be one of: inherit, public, private, got: secret", True, None),
+    ("include_tags that is no boolean", "image_info", {"include_tags": "perhaps"}, "include_tags", True, None),
+    ("an unknown credential source", "credential_helper", {"source": "vault"}, "value of source must be one of",
+     True, None),
+    ("an unknown login program", "login", {"program": "nerdctl"}, "value of program must be one of", True, None),
+    # invalid regions
+    ("an unknown region", "namespace", {"name": "team-x", "region": "mars-1"},
+     "region 'mars-1' from the region option is not a Scaleway Container Registry region", True, None),
+    ("an unknown region for a listing", "namespace_info", {"region": "us-east"}, "region 'us-east' is not", True,
+     None),
+    ("an unknown region in a list", "cleanup", {"region": ["fr-par", "mars-1"], "keep_last": 1},
+     "region 'mars-1' is not", True, None),
+    ("an unknown region for the helper", "credential_helper", {"region": ["mars-1"]},
+     "region mars-1 is not a Scaleway registry region", True, None),
+    ("an unknown region to log into", "login", {"region": ["mars-1"]}, "region mars-1 is not", True, None),
+    ("an unknown region for the inventory", "inventory", {"regions": ["mars-1"]}, "region mars-1 is not", True,
+     None),
+    # malformed UUIDs
+    ("a malformed namespace_id", "namespace_info", {"namespace_id": "ns-1"}, "namespace_id must be a UUID", True,
+     None),
+    ("a malformed image id", "image", {"id": "img-1"}, "id must be a UUID", True, None),
+    ("a malformed image_id", "image_info", {"image_id": "img-1"}, "image_id must be a UUID", True, None),
+    ("a malformed tag id", "tag_info", {"id": "tag-1"}, "id must be a UUID", True, None),
+    ("a malformed project_id", "namespace", {"name": "team-x", "project_id": "my-project"},
+     "project_id from the project_id option is not a project id", True, None),
+    ("a malformed secret key", "namespace_info", {"secret_key": "hunter2"},
+     "secret_key from the secret_key option is not a Scaleway secret key", True, None),
+    # invalid names
+    ("an uppercase namespace name", "namespace", {"name": "TeamX"}, "may only hold lowercase letters", True, None),
+    ("an underscore in a namespace name", "namespace", {"name": "team_x"}, "may only hold lowercase letters", True,
+     None),
+    ("too short a namespace name", "namespace", {"name": "abc"}, "must be 4 to 54 characters long", True, None),
+    # conflicting or missing options
+    ("a namespace without a name", "namespace", {}, "missing required arguments: name", True, None),
+    ("both an image id and a name", "image", {"id": UUID, "namespace": "team-x", "name": "app"},
+     "parameters are mutually exclusive", True, None),
+    ("an image name without its namespace", "image", {"name": "app"}, "parameters are required together", True,
+     None),
+    ("a tag image by name without a namespace", "tag", {"image": "app", "name": "v1"},
+     "image app is a name: give its namespace too", True, None),
+    ("tags of nothing", "tag_info", {}, "one of the following is required: id, image", True, None),
+    ("a cleanup without any rule", "cleanup", {"namespaces": ["team-x"]}, "one of the following is required", True,
+     None),
+    ("a cleanup with no concurrency", "cleanup", {"keep_last": 1, "concurrency": 0}, "concurrency must be 1 or more",
+     True, None),
+    # invalid regexes and durations
+    ("an invalid keep regex", "cleanup", {"keep_tags": ["^v(1"]}, "keep_tags: '^v(1' is not a valid regular expression",
+     True, None),
+    ("an invalid delete regex", "cleanup", {"delete_tags": ["[a-"]}, "delete_tags: '[a-' is not a valid regular", True,
+     None),
+    ("an invalid duration", "cleanup", {"older_than": "30 days"}, "older_than '30 days' is not a duration", True, None),
+    ("a zero duration", "cleanup", {"older_than": "0d"}, "older_than '0d' is zero", True, None),
+    ("a negative keep_last", "cleanup", {"keep_last": -2}, "keep_last must be 0 or more", True, None),
+    # profiles and config files
+    ("an unknown profile", "namespace_info", {"profile": "staging", "config_file": "{config}"},
+     "profile 'staging' does not exist", True, None),
+    ("an unreadable config file", "namespace_info", {"config_file": "{directory}"}, "cannot read scw config file", True,
+     None),
+    ("a malformed config file", "namespace_info", {"config_file": "{broken}"}, "is not valid YAML", True, None),
+    ("a missing config file", "namespace_info", {"config_file": "{directory}/none.yaml"}, "does not exist", True, None),
+    ("no secret key anywhere", "namespace_info", {"secret_key": None, "config_file": "{empty}"},
+     "no Scaleway secret key found", True, None),
+    ("no secret key anywhere, for a login", "login", {"secret_key": None, "config_file": "{empty}"},
+     "no Scaleway secret key found", True, None),
+    # what the API answers
+    ("a 400", "namespace", {"name": "team-x"}, "invalid argument(s)", False, "400=1"),
+    ("a wrong secret key: 401", "namespace_info", {"secret_key": "12345678-1234-4234-8234-123456789012"},
+     "authentication is denied (HTTP 401", False, None),
+    ("a wrong secret key: 401, to the inventory", "inventory", {"secret_key": "12345678-1234-4234-8234-123456789012"},
+     "authentication is denied (HTTP 401", False, None),
+    ("a 403", "image_info", {}, "insufficient permissions (HTTP 403, permissions_denied", False, "403=1"),
+    ("a 404: a tag that does not exist", "tag", {"id": UUID}, "does not exist in fr-par", False, None),
+    ("a 409", "namespace_info", {}, "resource is in a transient state (HTTP 409, transient_state", False, "409=1"),
+    ("a 429 that never ends", "namespace_info", {}, "rate limited by the Scaleway API gateway (gave up after", False,
+     "429=1"),
+    ("a 500 that never ends", "namespace", {"name": "team-x"}, "(gave up after 6 attempts) (HTTP 500", False,
+     "500=1"),
+    ("a truncated answer", "namespace_info", {}, "the connection was closed without an answer", False,
+     "truncated=1"),
+    ("an answer that is not JSON", "tag_info", {"image": UUID}, "a body that is not a JSON object", False, "notjson=1"),
+]
+
+
+class Emulator:
+    def __init__(self, url):
+        self.url = url
+
+    def admin(self, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request("%s/_emulator/%s" % (self.url, path), data=data, method=method,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request) as answer:
+            return json.loads(answer.read() or b"{}")
+
+
+def files(directory, config):
+    paths = {"directory": directory, "config": os.path.join(directory, "config.yaml"),
+             "broken": os.path.join(directory, "broken.yaml"), "empty": os.path.join(directory, "empty.yaml")}
+    contents = {"config": yaml.safe_dump({"secret_key": config["scw_secret_key"], "profiles": {"ci": {}}}),
+                "broken": "secret_key: [unclosed\n", "empty": ""}
+    for name, content in contents.items():
+        descriptor = os.open(paths[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(content)
+    return paths
+
+
+def filled(arguments, paths):
+    """The row's arguments with the scratch paths in; a None removes an argument the runner would add."""
+    return dict((key, value.format(**paths) if isinstance(value, str) else value) for key, value in arguments.items())
+
+
+def run_module(module, arguments, config, environment, directory):
+    args = dict({"api_url": config["scw_api_url"], "secret_key": config["scw_secret_key"]}, **arguments)
+    args = dict((key, value) for key, value in args.items() if value is not None)
+    # A playbook of one task, private to this user: no key is on a command line.
+    playbook = os.path.join(directory, "row.yml")
+    descriptor = os.open(playbook, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        yaml.safe_dump([{"hosts": "localhost", "gather_facts": False,
+                         "tasks": [{"scaleway.registry." + module: args}]}], handle)
+    run = subprocess.run(["ansible-playbook", playbook], capture_output=True, text=True, env=environment,
+                         check=False)
+    output = run.stdout + run.stderr
+    start = output.find("=> {")
+    try:
+        result = json.loads(output[start + 3:output.rindex("}") + 1]) if start >= 0 else {}
+    except ValueError:
+        result = {}
+    return run.returncode, result.get("msg", output), output
+
+
+def run_inventory(arguments, config, environment, directory):
+    path = os.path.join(directory, "bad.scaleway_images.yml")
+    with open(path, "w") as handle:
+        yaml.safe_dump(dict({"plugin": "scaleway.registry.images", "api_url": config["scw_api_url"]}, **arguments),
+                       handle)
+    run = subprocess.run(["ansible-inventory", "-i", path, "--list"], capture_output=True, text=True, check=False,
+                         env=dict(environment, SCW_SECRET_KEY=config["scw_secret_key"],
+                                  ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED="true",
+                                  ANSIBLE_INVENTORY_ENABLED="scaleway.registry.images"))
+    output = run.stdout + run.stderr
+    line = next((text for text in output.splitlines() if "scaleway.registry.images inventory:" in text), output)
+    return run.returncode, line[line.find("scaleway.registry.images inventory:"):], output
+
+
+def main():
+    with open(sys.argv[1]) as handle:
+        config = yaml.safe_load(handle)
+    emulator = Emulator(config["scw_api_url"])
+    assert len(TABLE) >= 40, "the table must try at least 40 bad inputs"
+    failures = []
+    with tempfile.TemporaryDirectory() as directory:
+        paths = files(directory, config)
+        home = os.path.join(directory, "home")
+        os.mkdir(home)
+        environment = dict(os.environ, HOME=home, ANSIBLE_LOCALHOST_WARNING="false",
+                           ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_STDOUT_CALLBACK="minimal",
+                           ANSIBLE_DISPLAY_TRACEBACK="never")
+        environment.pop("ANSIBLE_PLAYBOOK_DIR", None)
+        for case, module, arguments, words, local, faults in TABLE:
+            before = emulator.admin("GET", "state")
+            emulator.admin("DELETE", "requests")
+            emulator.admin("PATCH", "config", {"faults": faults})
+            try:
+                arguments = filled(arguments, paths)
+                if module == "inventory":
+                    code, message, output = run_inventory(arguments, config, environment, directory)
+                else:
+                    code, message, output = run_module(module, arguments, config, environment, directory)
+            finally:
+                emulator.admin("PATCH", "config", {"faults": None})
+            requests = emulator.admin("GET", "requests")["requests"]
+            problems = [problem for problem, bad in (
+                ("it did not fail", code == 0),
+                ("the message lacks %r" % words, words not in message),
+                ("the message is more than one line", "\n" in message.strip()),
+                ("a traceback was shown", "Traceback" in output),
+                ("it changed the emulator's state", emulator.admin("GET", "state") != before),
+                ("it sent %d requests before failing" % len(requests), local and requests),
+            ) if bad]
+            print("%-4s %-45s %s" % ("ok" if not problems else "FAIL", case, message.strip()[:150]))
+            if problems:
+                failures.append("%s: %s\n%s" % (case, "; ".join(problems), output[-1500:]))
+    if failures:
+        print("\n\n".join(failures))
+        return 1
+    print("%d bad inputs, each refused in one line, with no traceback and no change" % len(TABLE))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
