@@ -51,7 +51,7 @@ def scw_config_path():
 
 def read_scw_config(path):
     """The root keys and the profiles of a scw config file (its flat YAML: keys, and profiles of keys)."""
-    root, profiles, profile = {}, {}, None
+    root, profiles, profile, in_profiles, name_indent = {}, {}, None, False, None
     with open(path) as handle:
         for line in handle:
             text = line.split(" #", 1)[0].rstrip()
@@ -61,12 +61,14 @@ def read_scw_config(path):
             key, value = text.strip().partition(":")[::2]
             value = value.strip().strip("\"'")
             if indent == 0:
-                profile = None
-                if key != "profiles":
+                in_profiles, profile = key == "profiles", None
+                if not in_profiles and value:
                     root[key] = value
-            elif not value:
+            elif in_profiles and (name_indent is None or indent <= name_indent):
+                name_indent = indent
                 profile = profiles.setdefault(key, {})
-            elif profile is not None:
+            elif profile is not None and value:
+                # An empty value sets nothing: the root key still applies, as for the scw CLI.
                 profile[key] = value
     return root, profiles
 

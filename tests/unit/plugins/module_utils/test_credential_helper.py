@@ -1,0 +1,72 @@
+# -*- coding: utf-8 -*-
+# Copyright: scaleway.registry contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ansible_collections.scaleway.registry.plugins.module_utils._credential_helper import installed_config, render
+
+REGISTRY = "rg.fr-par.scw.cloud"
+ROOT_KEY = "11111111-1111-4111-8111-111111111111"
+PROFILE_KEY = "22222222-2222-4222-8222-222222222222"
+OTHER_KEY = "33333333-3333-4333-8333-333333333333"
+
+CONFIG = """\
+secret_key: %s  # the root key
+active_profile: work
+profiles:
+  work:
+    secret_key: %s
+    default_region: nl-ams
+  blank:
+    secret_key: ""
+    default_region: pl-waw
+  other:
+    default_zone: ''
+    secret_key: %s
+""" % (ROOT_KEY, PROFILE_KEY, OTHER_KEY)
+
+
+def ask(tmp_path, environment=None, **options):
+    """What the installed script answers docker's `get` for REGISTRY, with the scw config above."""
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text(CONFIG)
+    script = tmp_path / "docker-credential-scw"
+    script.write_text(render(sys.executable, [REGISTRY], "scw_config", config_file=str(config_file), **options))
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith("SCW_"))
+    env.update(environment or {})
+    run = subprocess.run([sys.executable, str(script), "get"], input=REGISTRY, capture_output=True, text=True,
+                         env=env, check=False)
+    return json.loads(run.stdout)["Secret"] if run.returncode == 0 else run.stdout.strip()
+
+
+def test_the_helper_reads_the_active_profile_of_the_scw_config(tmp_path):
+    assert ask(tmp_path) == PROFILE_KEY
+
+
+@pytest.mark.parametrize("environment, profile, expected", [
+    ({"SCW_SECRET_KEY": ROOT_KEY[:-1] + "9"}, "work", ROOT_KEY[:-1] + "9"),  # the caller's key wins
+    ({"SCW_PROFILE": "blank"}, "work", PROFILE_KEY),  # helper_profile is the CLI's --profile: it beats SCW_PROFILE
+    ({"SCW_PROFILE": "blank"}, None, ROOT_KEY),  # an empty value in a profile leaves the root key
+    ({"SCW_PROFILE": "other"}, None, OTHER_KEY),  # and the keys after it stay in their profile
+])
+def test_the_helper_resolves_the_key_as_the_scw_cli_does(tmp_path, environment, profile, expected):
+    assert ask(tmp_path, environment, profile=profile) == expected
+
+
+def test_an_unknown_profile_is_an_answer_docker_can_show_not_a_traceback(tmp_path):
+    answer = ask(tmp_path, profile="nope")
+    assert answer.startswith("docker-credential-scw: cannot read the secret key: profile nope does not exist")
+
+
+def test_the_installed_script_records_how_it_was_installed(tmp_path):
+    script = render("/usr/bin/python3", [REGISTRY], "file", secret_file="/root/secret")
+    assert installed_config(script)["secret_file"] == "/root/secret"
+    assert installed_config("#!/bin/sh\necho not ours\n") is None
