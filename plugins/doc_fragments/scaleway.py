@@ -65,9 +65,10 @@ notes:
   - Each connection value comes from the option, else its E(SCW_*) environment variable, else the selected profile
     of the scw config file, else the default, as the scw CLI resolves it. Environment variables win over the config
     file even when O(profile) is set, as in the scw CLI.
-  - Answers 429, 502, 503 and 504, and dropped connections, are retried with capped exponential backoff and jitter,
-    honouring C(Retry-After). A create is never sent twice blindly, after a failure that leaves it unknown whether
-    the namespace was created, the module looks it up by name first.
+  - Answers 429, 500, 502, 503 and 504, and dropped connections, are retried with capped exponential backoff and
+    jitter (0.5 s doubling up to 8 s), honouring C(Retry-After), for up to 10 attempts (about 40 seconds) before the
+    task fails. A create is never sent twice blindly, after a failure that leaves it unknown whether the namespace
+    was created, the module looks it up by name first.
 """
 
     # The region of the modules that work in one region; the others document their own.

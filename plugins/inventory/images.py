@@ -14,8 +14,8 @@ description:
     (cleanup, audits, mirroring).
   - Hosts are named C(<namespace>/<image>). When the same name exists in several of the regions listed, each of those
     hosts is named C(<namespace>/<image>@<region>) instead, whatever the order the regions answer in.
-  - The listing is complete or the inventory fails; an API error never gives a partial inventory. Answers 429, 502,
-    503 and 504, and dropped connections, are retried.
+  - The listing is complete or the inventory fails; an API error never gives a partial inventory. Answers 429, 500,
+    502, 503 and 504, and dropped connections, are retried with backoff, up to 10 attempts.
   - Every string that comes from the API is marked unsafe, so that it is never templated.
   - The configuration file's name must end in C(scaleway_images.yml) or C(scaleway_images.yaml).
 author:

@@ -32,7 +32,10 @@ from ansible_collections.scaleway.registry.plugins.module_utils._version import 
 # (the gateway answers 500 "upstream connect error" when a backend drops, which passes).
 RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
 PAGE_SIZE = 100  # the API's maximum
-DEFAULT_MAX_ATTEMPTS = 6
+# Ten attempts ride out about 40 seconds of throttling or failures (backoff 0.5 s doubling to 8 s),
+# so that a request gives up only when the API is really down, not because of bad luck: with a
+# quarter of the answers failing, one request in half a million fails all ten.
+DEFAULT_MAX_ATTEMPTS = 10
 DEFAULT_CONCURRENCY = 8
 USER_AGENT = "scaleway.registry/%s" % COLLECTION_VERSION
 
@@ -51,6 +54,10 @@ class InvalidResponse(ScalewayError):
 
 class ListingChanged(ScalewayError):
     """The collection changed while it was being listed, so the listing may be incomplete."""
+
+
+class UnknownOutcome(ScalewayError):
+    """A create's answer was lost, and so was the lookup that would have told whether it happened."""
 
 
 class WaitTimeout(ScalewayError):
@@ -398,7 +405,14 @@ class Client:
                 if isinstance(exc, ServerError) and exc.status not in RETRY_STATUSES:
                     raise
                 ambiguous = True
-                existing = find_existing()
+                try:
+                    existing = find_existing()
+                except ScalewayError as lookup_error:
+                    # The one case that cannot be settled here: say so rather than guess either way.
+                    raise UnknownOutcome(
+                        "the answer to the create was lost (%s) and the lookup that would tell whether it happened "
+                        "failed (%s): it may or may not exist; run the task again, which looks it up by name before "
+                        "creating anything" % (exc, lookup_error)) from None
                 if existing is not None:
                     return existing
                 if attempt == self.max_attempts:

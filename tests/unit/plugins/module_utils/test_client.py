@@ -21,6 +21,7 @@ from ansible_collections.scaleway.registry.plugins.module_utils._client import (
     ServerError,
     TransportError,
     Unauthenticated,
+    UnknownOutcome,
     _proxy,
 )
 
@@ -211,6 +212,18 @@ def test_create_that_meets_its_own_earlier_attempt_returns_it(api, client):
     api.script = [DROP, answer(400, body={"message": "Namespace already exist"})]
     lookups = iter([None, NAMESPACE])
     assert client.create("namespaces", "fr-par", {"name": "team"}, lambda: next(lookups)) == NAMESPACE
+
+
+def test_a_create_whose_answer_and_lookup_are_both_lost_says_so_and_posts_once(api, client):
+    api.script = [DROP]
+
+    def lookup():
+        raise TransportError("could not reach the Scaleway API")
+
+    with pytest.raises(UnknownOutcome) as raised:
+        client.create("namespaces", "fr-par", {"name": "team"}, lookup)
+    assert "it may or may not exist; run the task again" in str(raised.value)
+    assert [request["method"] for request in api.requests] == ["POST"]
 
 
 def test_create_of_a_name_taken_elsewhere_fails_with_already_exists(api, client):
