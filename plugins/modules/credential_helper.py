@@ -51,9 +51,9 @@ options:
     description:
       - Where the helper finds the secret key when docker asks.
       - V(file) writes the secret key resolved on the controller to O(secret_file), readable by its owner only.
-      - V(scw_config) reads the host's scw config file when asked (O(helper_config_file)), as the scw CLI does: the
-        caller's E(SCW_SECRET_KEY) wins; else the profile is O(helper_profile) (like the CLI's C(--profile)), else the
-        caller's E(SCW_PROFILE), else the file's C(active_profile). No secret is sent to the host.
+      - V(scw_config) reads the host's scw config file when asked (O(helper_config_file)), as the scw CLI does. The
+        caller's E(SCW_SECRET_KEY) wins, else the key of the profile O(helper_profile) (like the CLI's C(--profile)),
+        else of the caller's E(SCW_PROFILE), else of the file's C(active_profile). No secret is sent to the host.
       - V(scw_cli) delegates to C(scw registry docker-helper), as the scw CLI's own helper does. No secret is sent to
         the host.
     type: str
