@@ -110,15 +110,15 @@ class RequestLog:
 
     def start(self, method, path, query):
         # Entered on arrival, so the log keeps arrival order even when answers overlap.
-        entry = {"method": method, "path": path, "query": query, "status": None,
+        entry = {"method": method, "path": path, "query": query, "status": None, "fault": None,
                  "organization_id": None, "started_at": time.time(), "finished_at": None}
         with self._lock:
             self._entries.append(entry)
         return entry
 
-    def finish(self, entry, status, organization_id):
+    def finish(self, entry, status, organization_id, fault=None):
         with self._lock:
-            entry.update(status=status, organization_id=organization_id, finished_at=time.time())
+            entry.update(status=status, organization_id=organization_id, fault=fault, finished_at=time.time())
 
     def snapshot(self):
         with self._lock:
@@ -232,9 +232,9 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "reset":
             # The request was applied; the client never learns it.
             self.close_connection = True
-            emulator.log.finish(entry, "reset", org)
+            emulator.log.finish(entry, "reset", org, fault)
             return
-        emulator.log.finish(entry, status, org)
+        emulator.log.finish(entry, status, org, fault)
         if fault == "truncated":
             # Headers that promise a whole object, half of it, then the connection closes.
             self.close_connection = True
@@ -274,11 +274,16 @@ class Handler(BaseHTTPRequestHandler):
                 created = emulator.store.seed(*parse_seed(doc, emulator.accounts))
                 self._send_json(200, created, admin=True)
             elif route == ("POST", "/_emulator/reset"):
-                emulator.store.reset()
+                options = json.loads(body or b"{}")
+                if not isinstance(options, dict) or set(options) - {"chapter"}:
+                    raise ValueError("reset takes an optional body {\"chapter\": NAME}")
+                emulator.store.reset(options.get("chapter"))
                 if emulator.registries is not None:
                     emulator.registries.wipe()
                 emulator.log.clear()
                 self._send_json(200, {}, admin=True)
+            elif route == ("GET", "/_emulator/journal"):
+                self._send_json(200, emulator.store.journal(), admin=True)
             elif route == ("GET", "/_emulator/state"):
                 self._send_json(200, emulator.store.dump(), admin=True)
             elif route == ("GET", "/_emulator/config"):

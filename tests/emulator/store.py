@@ -66,6 +66,10 @@ class Store:
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA foreign_keys = ON")
         self._db.executescript(SCHEMA)
+        # What the API did, for a chaos run to compare with a run without faults: closed chapters
+        # (one per reset) and the events of the open one.
+        self._chapters = []
+        self._events = []
 
     def close(self):
         with self._lock:
@@ -102,9 +106,42 @@ class Store:
             return dict((table, [dict(row) for row in db.execute(f"SELECT * FROM {table} ORDER BY id")])
                         for table in ("namespaces", "images", "tags"))
 
-    def reset(self):
+    def reset(self, chapter=None):
+        """Forgets everything; the journal closes its open chapter (named `chapter`) with the end state."""
         with self._transaction() as db:
+            self._chapters.append({"chapter": chapter, "events": self._events, "end_state": self._end_state(db)})
+            self._events = []
             db.execute("DELETE FROM namespaces")
+
+    def journal(self):
+        """The closed chapters, then the open one: their events and, closed, their end state."""
+        with self._transaction() as db:
+            open_chapter = {"chapter": None, "events": list(self._events), "end_state": self._end_state(db)}
+            return {"chapters": self._chapters + [open_chapter]}
+
+    @staticmethod
+    def _end_state(db):
+        # By name, without ids and times, which differ from run to run; what is being deleted counts as gone.
+        return {
+            "namespaces": [list(r) for r in db.execute(
+                "SELECT region, name, project_id, description, is_public FROM namespaces"
+                " WHERE status != 'deleting' ORDER BY region, name")],
+            "images": [list(r) for r in db.execute(
+                "SELECT n.region, n.name || '/' || i.name, i.visibility FROM images i"
+                " JOIN namespaces n ON n.id = i.namespace_id WHERE n.status != 'deleting' AND i.status != 'deleting'"
+                " ORDER BY 1, 2")],
+            "tags": [list(r) for r in db.execute(
+                "SELECT n.region, n.name || '/' || i.name || ':' || t.name, t.digest FROM tags t"
+                " JOIN images i ON i.id = t.image_id JOIN namespaces n ON n.id = i.namespace_id"
+                " WHERE n.status != 'deleting' AND i.status != 'deleting' AND t.status != 'deleting'"
+                " ORDER BY 1, 2")],
+        }
+
+    def _journal_tag_deletions(self, db, where, params):
+        self._events.extend({"event": "tag deleted", "region": r[0], "tag": r[1], "digest": r[2]} for r in db.execute(
+            "SELECT n.region, n.name || '/' || i.name || ':' || t.name, t.digest FROM tags t"
+            " JOIN images i ON i.id = t.image_id JOIN namespaces n ON n.id = i.namespace_id WHERE " + where
+            + " ORDER BY 2", params))
 
     # ---- rendering -------------------------------------------------------
 
@@ -272,6 +309,8 @@ class Store:
                        (namespace_id, region, name, description, organization_id, project_id,
                         int(is_public), us_from_ns(ns), us_from_ns(ns)))
             row = db.execute("SELECT * FROM namespaces WHERE id = ?", (namespace_id,)).fetchone()
+            self._events.append({"event": "namespace created", "region": region, "name": name,
+                                 "project_id": project_id})
             return self._namespace_json(row, {"created_at": format_ns(ns), "updated_at": format_ns(ns)})
 
     def get_namespace(self, org, region, namespace_id):
@@ -302,6 +341,8 @@ class Store:
                 removed.extend((f"{row['name']}/{r['name']}", r["digest"]) for r in db.execute(
                     "SELECT DISTINCT i.name, t.digest FROM tags t JOIN images i ON i.id = t.image_id"
                     " WHERE i.namespace_id = ? ORDER BY i.name, t.digest", (row["id"],)))
+            self._events.append({"event": "namespace deleted", "region": row["region"], "name": row["name"]})
+            self._journal_tag_deletions(db, "n.id = ?", (row["id"],))
             ns = self._now_ns()
             values = {**dict(row), "status": "deleting", "updated_at": us_from_ns(ns)}
             body = self._namespace_json(values, {"updated_at": format_ns(ns)})
@@ -373,6 +414,9 @@ class Store:
             if removed is not None:
                 removed.extend((f"{row['namespace_name']}/{row['name']}", r["digest"]) for r in db.execute(
                     "SELECT DISTINCT digest FROM tags WHERE image_id = ? ORDER BY digest", (row["id"],)))
+            self._events.append({"event": "image deleted", "region": row["region"],
+                                 "image": f"{row['namespace_name']}/{row['name']}"})
+            self._journal_tag_deletions(db, "i.id = ?", (row["id"],))
             ns = self._now_ns()
             values = {**dict(row), "status": "deleting", "updated_at": us_from_ns(ns)}
             body = self._image_json(values, {"updated_at": format_ns(ns)})
@@ -417,6 +461,7 @@ class Store:
                     "precondition": "resource_still_in_use",
                     "type": "precondition_failed"})
             ns = self._now_ns()
+            self._journal_tag_deletions(db, "t.image_id = ? AND t.digest = ?", (row["image_id"], row["digest"]))
             db.executemany("DELETE FROM tags WHERE id = ?", [(r["id"],) for r in sharing])
             if removed is not None:
                 removed.append((f"{row['namespace_name']}/{row['image_name']}", row["digest"]))
@@ -486,6 +531,7 @@ class Store:
             if image is None or not (digest or tag):
                 return 0
             column, value = ("digest", digest) if digest else ("name", tag)
+            self._journal_tag_deletions(db, f"t.image_id = ? AND t.{column} = ?", (image["id"], value))
             return db.execute(f"DELETE FROM tags WHERE image_id = ? AND {column} = ?", (image["id"], value)).rowcount
 
     # ---- seeding (images and tags only appear through `docker push`) -------

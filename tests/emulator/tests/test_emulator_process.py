@@ -148,6 +148,40 @@ def test_admin_reset_forgets_everything_and_admin_calls_are_not_logged(emu):
     assert emu.session().get(emu.api_url("namespaces")).json()["total_count"] == 0
 
 
+def test_the_journal_keeps_what_was_created_and_deleted_by_chapter_with_each_end_state(start_emulator):
+    emu = start_emulator("--secret-key", f"{KEY}:{ORG}", "--deleting-polls", "0")
+    session = emu.session()
+    session.post(emu.api_url("namespaces"), json=namespace_payload("journal-one")).raise_for_status()
+    # A refused create is not in the journal.
+    assert session.post(emu.api_url("namespaces"), json=namespace_payload("journal-one")).status_code == 400
+    seeded = emu.seed({"images": [{"namespace": "journal-one", "name": "app",
+                                   "tags": [{"name": "v1", "digest": "sha256:" + "a" * 64},
+                                            {"name": "latest", "digest": "sha256:" + "a" * 64},
+                                            {"name": "v2", "digest": "sha256:" + "b" * 64}]}]})
+    v1 = next(t for t in session.get(emu.api_url(f"images/{seeded['images'][0]}/tags")).json()["tags"]
+              if t["name"] == "v1")
+    session.delete(emu.api_url(f"tags/{v1['id']}"), params={"force": "true"}).raise_for_status()
+    emu.admin("POST", "reset", json={"chapter": "first"})
+    emu.seed({"namespaces": [{"name": "journal-two", "project_id": ORG}]})
+
+    chapters = emu.admin("GET", "journal")["chapters"]
+    assert [c["chapter"] for c in chapters] == ["first", None]
+    assert chapters[0]["events"] == [
+        {"event": "namespace created", "region": "fr-par", "name": "journal-one", "project_id": ORG},
+        {"event": "tag deleted", "region": "fr-par", "tag": "journal-one/app:latest", "digest": "sha256:" + "a" * 64},
+        {"event": "tag deleted", "region": "fr-par", "tag": "journal-one/app:v1", "digest": "sha256:" + "a" * 64},
+    ]
+    assert chapters[0]["end_state"] == {
+        "namespaces": [["fr-par", "journal-one", ORG, "", 0]],
+        "images": [["fr-par", "journal-one/app", "inherit"]],
+        "tags": [["fr-par", "journal-one/app:v2", "sha256:" + "b" * 64]],
+    }
+    # Seeding is not an API create; the open chapter shows the state as it is now.
+    assert chapters[1]["events"] == []
+    assert chapters[1]["end_state"]["namespaces"] == [["fr-par", "journal-two", ORG, "", 0]]
+    assert requests.post(f"{emu.url}/_emulator/reset", json={"name": "x"}).status_code == 400
+
+
 def test_the_request_log_records_each_api_request_in_arrival_order(emu):
     session = emu.session()
     created = session.post(emu.api_url("namespaces"), json=namespace_payload("logged")).json()
