@@ -14,11 +14,14 @@ COLLECTION := $(COLLECTIONS)/ansible_collections/scaleway/registry
 GET_PIP_SHIM := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 WITH_EMULATOR := $(BIN)/python tests/utils/with_emulator.py
 
-.PHONY: help venv collection sanity units emulator-tests integration molecule lint test demo bench clean
+.PHONY: help venv collection sanity units emulator-tests integration matrix chaos molecule lint test docs demo release bench clean
 
 help:
 	@echo "make demo   create namespaces in two regions on the local emulator, twice (the second run changes nothing)"
-	@echo "make test   sanity, units, emulator tests, integration, the molecule fleet scenario, and lint"
+	@echo "make test   sanity, units, emulator tests, integration, the molecule fleet scenario, lint, and the docs site"
+	@echo "make docs   the HTML documentation site, in .tmp/docs-site/"
+	@echo "make chaos  every integration target under injected faults, compared with the run without"
+	@echo "make matrix units and integration with ansible-core 2.17 and 2.18 (make test uses 2.19)"
 	@echo "make bench  benchmarks, which print their figures"
 
 venv: $(VENV)/.installed
@@ -50,30 +53,82 @@ units: collection
 emulator-tests: venv
 	$(BIN)/python -m pytest tests/emulator/tests -q -p no:cacheprovider
 
+# A full run keeps the emulator's journal, which make chaos compares with its own.
+JOURNALS := $(CURDIR)/.tmp/journals
+INTEGRATION = cd $(COLLECTION) && $(WITH_EMULATOR) --integration-config tests/integration/integration_config.yml \
+	--emulator-arg=--deleting-polls=2 --emulator-arg=--registry
 integration: collection
-	cd $(COLLECTION) && $(WITH_EMULATOR) --integration-config tests/integration/integration_config.yml \
-		--emulator-arg=--deleting-polls=2 --emulator-arg=--registry -- ansible-test integration --python 3.11 --color no $(TARGETS)
+	mkdir -p $(JOURNALS)
+	$(INTEGRATION) $(if $(TARGETS),,--journal $(JOURNALS)/faultless.json) \
+		-- ansible-test integration --python 3.11 --color no $(TARGETS)
+
+# make matrix: units and integration targets with the older ansible-core lines that run on Python 3.11
+# (meta/runtime.yml's range starts at 2.17), each in its own venv, tree and emulator under .tmp/matrix/.
+MATRIX_VERSIONS ?= 2.17 2.18
+MATRIX_ARGS ?= --split
+matrix:
+	PYTHON=$(PYTHON) tests/utils/version_matrix.sh $(MATRIX_ARGS) $(MATRIX_VERSIONS)
+
+# make chaos: every integration target again, against an emulator that throttles, fails and drops a quarter of
+# the requests and delays each by up to 150 ms; then the journals of both runs must agree (no namespace created
+# twice, no tag deleted that the run without faults kept, the same end state). CHAOS_SEED replays a run's draws.
+CHAOS_FAULTS := 429=0.2,503=0.05,reset=0.02
+CHAOS_SEED ?= $(shell date +%s)
+$(JOURNALS)/faultless.json: $(shell git ls-files plugins tests/integration tests/emulator tests/utils)
+	$(MAKE) integration TARGETS=
+
+chaos: $(JOURNALS)/faultless.json collection
+	@echo "chaos run with CHAOS_SEED=$(CHAOS_SEED)"
+	rm -f $(JOURNALS)/chaos.json
+	$(INTEGRATION) --journal $(JOURNALS)/chaos.json --emulator-arg=--latency-ms=0-150 \
+		--emulator-arg=--faults=$(CHAOS_FAULTS),seed=$(CHAOS_SEED) -- ansible-test integration --python 3.11 --color no
+	$(BIN)/python tests/utils/compare_journals.py $(JOURNALS)/faultless.json $(JOURNALS)/chaos.json
 
 lint: collection
 	cd $(COLLECTION) && ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ansible-lint --offline
 	cd $(COLLECTION) && antsibull-docs lint-collection-docs --plugin-docs .
 	cd $(COLLECTION) && antsibull-changelog lint
+	# CHANGELOG.rst is what antsibull-changelog makes of changelogs/changelog.yaml.
+	cd $(COLLECTION) && antsibull-changelog generate && cmp CHANGELOG.rst $(CURDIR)/CHANGELOG.rst
 
-test: sanity units emulator-tests integration molecule lint
+test: sanity units emulator-tests integration molecule lint docs
+
+# make docs: the HTML site (plugin reference and docs/*.md guides) in .tmp/docs-site/, built offline.
+DOCS_SITE := $(CURDIR)/.tmp/docs-site
+$(VENV)/.docs-installed: docs/requirements.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r docs/requirements.txt
+	touch $@
+
+docs: collection $(VENV)/.docs-installed
+	docs/build-site.sh $(COLLECTIONS) $(DOCS_SITE)
+
+# The demo, from the collection found in $(1): the second run must change nothing.
+DEMO = ANSIBLE_COLLECTIONS_PATH=$(1) ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
+	$(BIN)/python tests/utils/with_emulator.py -- bash -c '\
+	set -e -o pipefail; echo "== first run: creates the namespaces"; ansible-playbook examples/provision-namespaces.yml; \
+	echo "== second run: nothing left to change"; ansible-playbook examples/provision-namespaces.yml | tee /dev/stderr \
+	| grep -q " changed=0 "'
 
 demo: collection
-	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
-		$(WITH_EMULATOR) -- bash -c '\
-		set -e; echo "== first run: creates the namespaces"; ansible-playbook examples/provision-namespaces.yml; \
-		echo "== second run: nothing left to change"; ansible-playbook examples/provision-namespaces.yml'
+	$(call DEMO,$(COLLECTIONS))
+
+# make release: the collection as users get it. Built with ansible-galaxy, installed offline into an empty
+# collections path, checked for what it must hold and must not, and the demo run from the installed copy
+# (its playbook, its modules and its emulator).
+RELEASE := $(CURDIR)/.tmp/release
+release: collection
+	rm -rf $(RELEASE) && mkdir -p $(RELEASE)/collections
+	cd $(COLLECTION) && ansible-galaxy collection build --output-path $(RELEASE)
+	ansible-galaxy collection install --offline -p $(RELEASE)/collections $(RELEASE)/scaleway-registry-*.tar.gz
+	$(BIN)/python tests/utils/check_release.py $(COLLECTION) $(RELEASE)/scaleway-registry-*.tar.gz $(RELEASE)/collections
+	$(BIN)/ansible-builder introspect $(RELEASE)/collections
+	cd $(RELEASE)/collections/ansible_collections/scaleway/registry && $(call DEMO,$(RELEASE)/collections)
 
 clean:
 	rm -rf .tmp tests/output
 
 bench: collection
-	$(BIN)/python benchmarks/namespace_listing.py
-	$(BIN)/python benchmarks/cleanup.py
-	$(BIN)/python benchmarks/inventory.py
+	$(BIN)/python benchmarks/run.py
 
 # make molecule: the extensions/molecule/fleet scenario (three podman containers get the credential helper and
 # pull a private image) against the emulator and its registries. The platform image is built once (debootstrap,

@@ -6,6 +6,10 @@ The command gets the emulator's address and keys in the SCW_* environment variab
 a user's shell would hold them, and in SCW_EMULATOR_URL. With --integration-config, they
 are also written as variables for ansible-test, which passes no environment to its targets,
 with the registries' host:port by region (scw_registries) when the emulator runs --registry.
+The emulator's starting faults, latency and deleting polls go there too (scw_faults,
+scw_latency_ms, scw_deleting_polls), so that a target that changes them can put them back. With --journal, the emulator's journal (what
+it created and deleted, and its state at each reset) is written to that file when the command
+succeeds.
 The exit status is the command's.
 """
 
@@ -15,6 +19,7 @@ import os
 import signal
 import subprocess
 import sys
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -46,10 +51,16 @@ def start_emulator(extra_arguments):
     return emulator, line[len(prefix):], registries
 
 
+def read_json(url):
+    with urllib.request.urlopen(url, timeout=30) as answer:
+        return json.load(answer)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--integration-config", help="write the emulator variables to this YAML file")
     parser.add_argument("--emulator-arg", action="append", default=[], help="pass an option to the emulator")
+    parser.add_argument("--journal", help="write the emulator's journal to this JSON file at the end")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     options = parser.parse_args()
     command = options.command[1:] if options.command[:1] == ["--"] else options.command
@@ -57,7 +68,10 @@ def main():
         parser.error("give a command after --")
 
     emulator, url, registries = start_emulator(options.emulator_arg)
-    variables = {"api_url": url, "secret_key": SECRET_KEY, "project_id": PROJECT_ID,
+    config = read_json(url + "/_emulator/config")
+    variables = {"faults": json.dumps(config["faults"]), "latency_ms": json.dumps(config["latency_ms"]),
+                 "deleting_polls": config["deleting_polls"],
+                 "api_url": url, "secret_key": SECRET_KEY, "project_id": PROJECT_ID,
                  "other_secret_key": OTHER_SECRET_KEY, "other_project_id": OTHER_PROJECT_ID,
                  "registries": json.dumps(registries, sort_keys=True)}
     if options.integration_config:
@@ -68,7 +82,11 @@ def main():
     environment = dict(os.environ, SCW_API_URL=url, SCW_SECRET_KEY=SECRET_KEY, SCW_DEFAULT_PROJECT_ID=PROJECT_ID,
                        SCW_EMULATOR_URL=url)
     try:
-        return subprocess.call(command, env=environment)
+        status = subprocess.call(command, env=environment)
+        if options.journal and status == 0:
+            with open(options.journal, "w") as handle:
+                json.dump(read_json(url + "/_emulator/journal"), handle, indent=1)
+        return status
     finally:
         emulator.send_signal(signal.SIGTERM)
         emulator.wait(timeout=10)

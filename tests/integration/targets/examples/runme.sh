@@ -14,7 +14,7 @@ examples=../../../../examples
 work=$(mktemp -d)
 # Leave the emulator as empty as it was found, for the targets that list whole regions.
 forget() { python3 -c 'import os, urllib.request; urllib.request.urlopen(urllib.request.Request(
-    os.environ["SCW_API_URL"] + "/_emulator/reset", method="POST")).read()'; }
+    os.environ["SCW_API_URL"] + "/_emulator/reset", data=b"{\"chapter\": \"examples\"}", method="POST")).read()'; }
 trap 'rm -rf "$work"; forget' EXIT
 
 # Runs a playbook and checks the changed count of its recap, summed over its hosts.
@@ -50,3 +50,59 @@ grep -q -- "--demo-apps/team/app$" "$work/out"
 run 2 -i "$inventory" --check --diff "$examples/cleanup-by-group.yml"
 run 2 -i "$inventory" "$examples/cleanup-by-group.yml"
 run 0 -i "$inventory" "$examples/cleanup-by-group.yml"
+
+# The fleet examples, on this host as a fleet of one: root already and no sudo here, so no become;
+# every file in $work, and the emulator's Paris registry instead of rg.fr-par.scw.cloud.
+registry=$(setting registries | python3 -c 'import json, sys; print(json.load(sys.stdin)["fr-par"])')
+cat > "$work/hosts" <<HOSTS
+[registry_clients]
+localhost ansible_connection=local ansible_python_interpreter="{{ ansible_playbook_python }}" ansible_become=false
+HOSTS
+# A private image to pull, pushed into the namespace the first example made.
+python3 -c 'import base64, json, os, sys; print(json.dumps({"auths": {sys.argv[1]: {"auth": base64.b64encode(
+    ("nologin:" + os.environ["SCW_SECRET_KEY"]).encode()).decode()}}}))' "$registry" > "$work/push.json"
+python3 ../../../utils/oci.py build "$work/oci" v1 examples > /dev/null
+python3 ../../../utils/oci.py push "$work/oci" v1 "$registry/demo-apps/hello:v1" --authfile "$work/push.json"
+image="docker://$registry/demo-apps/hello:v1"
+echo '{}' > "$work/none.json"
+if skopeo inspect --authfile "$work/none.json" --tls-verify=false "$image" > /dev/null 2>&1; then
+    echo "$image can be inspected without credentials" >&2; exit 1
+fi
+# Whether an auth file gives skopeo the registry's credentials, through the helper or not.
+serves() { skopeo inspect --authfile "$1" --tls-verify=false "$image" > /dev/null; }
+# The helper's directory in the PATH of the module and of skopeo, as for a user of the host.
+export PATH="$work/bin:$PATH"
+
+cat > "$work/helper.yml" <<VARS
+credential_helper_path: $work/bin
+credential_helper_regions: [fr-par]
+credential_helper_registries: ["$registry"]
+credential_helper_docker_configs: ["$work/docker/config.json"]
+credential_helper_podman: true
+credential_helper_podman_authfile: $work/podman/auth.json
+credential_helper_secret_file: $work/secret/scw
+VARS
+helper=(-i "$work/hosts" -e "@$work/helper.yml" "$examples/install-credential-helper.yml")
+run 1 --check "${helper[@]}"
+[ ! -e "$work/bin" ]
+run 1 "${helper[@]}"
+run 0 "${helper[@]}"
+[ -x "$work/bin/docker-credential-scw" ]
+python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["credHelpers"][sys.argv[2]] == "scw"' \
+    "$work/docker/config.json" "$registry"
+serves "$work/docker/config.json"
+serves "$work/podman/auth.json"
+
+cat > "$work/login.yml" <<VARS
+registry_login_program: podman
+registry_login_registry: "$registry"
+registry_login_authfile: $work/login/auth.json
+registry_login_tls_verify: false
+VARS
+login=(-i "$work/hosts" -e "@$work/login.yml" "$examples/login.yml")
+run 1 --check --diff "${login[@]}"
+[ ! -e "$work/login/auth.json" ]
+run 1 "${login[@]}"
+run 0 "${login[@]}"
+python3 -c 'import json, sys; assert sys.argv[2] in json.load(open(sys.argv[1]))["auths"]' "$work/login/auth.json" "$registry"
+serves "$work/login/auth.json"

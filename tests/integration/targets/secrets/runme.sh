@@ -14,7 +14,7 @@ work=$(mktemp -d)
 export ANSIBLE_ROLES_PATH=..
 export AUDIT_DIR="$work/hosts"
 mkdir -p "$AUDIT_DIR"
-"$python" "$utils/cmdline_watch.py" "$work/cmdlines" &
+"$python" "$utils/cmdline_watch.py" "$work/cmdlines" $$ &
 watcher=$!
 trap 'kill "$watcher" 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -31,12 +31,13 @@ done
 "$python" - "$vars" <<'PYTHON'
 import json, sys, urllib.request, yaml
 config = yaml.safe_load(open(sys.argv[1]))
-def call(path, body, key=None):
-    headers = {"Content-Type": "application/json", **({"X-Auth-Token": key} if key else {})}
+def call(path, body):
+    headers = {"Content-Type": "application/json"}
     urllib.request.urlopen(urllib.request.Request(config["scw_api_url"] + path, json.dumps(body).encode(), headers)).read()
-call("/registry/v1/regions/fr-par/namespaces", {"name": "secrets-inventory", "project_id": config["scw_project_id"]},
-     config["scw_secret_key"])
-call("/_emulator/seed", {"images": [{"namespace": "secrets-inventory", "name": "app", "tags": [{"name": "v1"}]}]})
+call("/_emulator/seed", {"namespaces": [{"region": "fr-par", "name": "secrets-inventory",
+                                         "project_id": config["scw_project_id"]}],
+                         "images": [{"region": "fr-par", "namespace": "secrets-inventory", "name": "app",
+                                     "tags": [{"name": "v1"}]}]})
 PYTHON
 printf 'plugin: scaleway.registry.images\napi_url: %s\ninclude_tags: true\n' "$(sed -n 's/^scw_api_url: //p' "$vars")" \
     > "$work/audit.scaleway_images.yml"
@@ -59,6 +60,7 @@ grep -q "login --username nologin --password-stdin $(sed -n 's/^scw_registries: 
 
 for key in "$secret" "$refused"; do
     if grep -rlF -- "$key" "$work/output.log" "$work/ansible.log" "$work/cmdlines"; then
+        grep -rhF -- "$key" "$work/output.log" "$work/ansible.log" "$work/cmdlines" | sed "s/$key/<the key>/g" | head -5
         echo "a secret key leaked into the files above" >&2
         exit 1
     fi
