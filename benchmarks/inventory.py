@@ -29,7 +29,9 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "utils"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from _summary import record  # noqa: E402
 from with_emulator import PROJECT_ID, SECRET_KEY, start_emulator  # noqa: E402
 
 REGIONS = ("fr-par", "nl-ams", "pl-waw")
@@ -153,6 +155,13 @@ def main():
     ]
     for text, met in checks:
         print("  %s: %s" % (text, "met" if met else "MISSED"))
+    record("inventory", "%d images: requests" % hosts, plugin_requests)
+    record("inventory", "fetch, s (SDK baseline %.2f s)" % baseline_fetch, "%.2f" % plugin_fetch)
+    record("inventory", "fetch speed-up over the SDK baseline", "%.1fx" % (baseline_fetch / plugin_fetch), ">= 8x",
+           checks[0][1])
+    record("inventory", "fetch / network floor", "%.2f" % (plugin_fetch / network_floor), "<= 2", checks[1][1])
+    record("inventory", "whole run, s", "%.2f" % plugin_whole,
+           "<= %.2f" % (1.5 * ansible_floor + network_floor), checks[2][1])
     if not all(met for _text, met in checks):
         sys.exit("over target")
 

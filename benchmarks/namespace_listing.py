@@ -18,9 +18,11 @@ import requests
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, ".tmp", "collections"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "utils"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from ansible_collections.scaleway.registry.plugins.module_utils._client import Client  # noqa: E402
 from ansible_collections.scaleway.registry.plugins.module_utils._config import REGISTRY_REGIONS  # noqa: E402
+from _summary import record  # noqa: E402
 from with_emulator import PROJECT_ID, SECRET_KEY, start_emulator  # noqa: E402
 
 
@@ -77,6 +79,7 @@ def main():
                                ("scaleway.registry (100 per page, concurrent)", collection_style)):
             items, seconds, count = measure(url, function, options.runs)
             print("%-46s %8d %9d %9.2f" % (name, items, count, seconds))
+            record("namespace listing", "%s: requests, s" % name, "%d, %.2f" % (count, seconds))
     finally:
         emulator.terminate()
         emulator.wait()

@@ -21,7 +21,9 @@ import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "utils"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from _summary import record  # noqa: E402
 from with_emulator import PROJECT_ID, SECRET_KEY, start_emulator  # noqa: E402
 
 PLAYS = {
@@ -78,9 +80,11 @@ def main():
     print("%d tasks per play on localhost, median of %d runs" % (options.tasks, options.runs))
     for name in PLAYS:
         print("  %-40s %6.3f s per task" % (name, statistics.median(seconds[name])))
+        record("task overhead", name + ", s per task", "%.3f" % statistics.median(seconds[name]))
     ratio = statistics.median(seconds["scaleway.registry.namespace (no change)"]) / statistics.median(
         seconds["ansible.builtin.ping"])
     print("  namespace / ping: %.2f (target: under 1.2): %s" % (ratio, "met" if ratio < 1.2 else "MISSED"))
+    record("task overhead", "namespace / ping", "%.2f" % ratio, "< 1.2", ratio < 1.2)
     if ratio >= 1.2:
         sys.exit("over target")
 

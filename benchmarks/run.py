@@ -1,0 +1,43 @@
+"""Every benchmark of the collection, one after the other, then all their figures in one table.
+
+    python benchmarks/run.py
+
+Each benchmark prints its own details as it goes and hands its figures over through _summary.record.
+Exits 1 when a benchmark fails or misses a target.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BENCHMARKS = ["request_economy.py", "task_overhead.py", "cleanup.py", "inventory.py", "namespace_listing.py"]
+
+
+def main():
+    failed = []
+    with tempfile.TemporaryDirectory() as directory:
+        summary = os.path.join(directory, "summary.jsonl")
+        for name in BENCHMARKS:
+            print("== %s" % name, flush=True)
+            if subprocess.call([sys.executable, os.path.join(HERE, name)],
+                               env=dict(os.environ, SCW_BENCH_SUMMARY=summary)):
+                failed.append(name)
+        with open(summary) as handle:
+            rows = [json.loads(line) for line in handle]
+    print()
+    print("%-18s %-52s %12s %10s  %s" % ("benchmark", "figure", "value", "target", ""))
+    for row in rows:
+        verdict = {True: "met", False: "MISSED", None: ""}[row["met"]]
+        print("%-18s %-52s %12s %10s  %s" % (row["benchmark"], row["figure"], row["value"], row["target"], verdict))
+    missed = [row for row in rows if row["met"] is False]
+    print("%d figures, %d with a target, %d missed%s" % (
+        len(rows), sum(row["met"] is not None for row in rows), len(missed),
+        "; failed: " + ", ".join(failed) if failed else ""))
+    return 1 if missed or failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
