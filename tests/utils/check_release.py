@@ -1,0 +1,51 @@
+"""Check a built collection tarball and its offline install: nothing needed left out, nothing private let in.
+
+    python tests/utils/check_release.py SOURCE_TREE TARBALL INSTALLED_COLLECTIONS_PATH
+
+SOURCE_TREE is the tree the tarball was built from. Every file of plugins/, meta/, examples/, docs/ (the
+guides), changelogs/ and the top-level documents must be in the tarball and in the install; no virtual
+environment, test output, cache, compiled file, emulator configuration (which holds a key) or tarball may be.
+"""
+
+import fnmatch
+import os
+import subprocess
+import sys
+import tarfile
+
+SHIPPED = ("plugins/", "meta/", "examples/", "changelogs/", "tests/emulator/", "tests/utils/with_emulator.py")
+TOP_LEVEL = ("README.md", "CHANGELOG.rst", "COPYING", "requirements.txt", "MANIFEST.json", "FILES.json")
+PRIVATE = (".venv/*", ".tmp/*", "tests/output/*", "*/__pycache__/*", "*.pyc", "*/.pytest_cache/*", ".git/*",
+           "*.tar.gz", "tests/integration/integration_config.yml", "docs/build/*", ".ansible/*", "*.sqlite")
+
+
+def tracked(tree):
+    listed = subprocess.run(["git", "-C", tree, "ls-files", "--cached", "--others", "--exclude-standard"],
+                            capture_output=True, text=True, check=True).stdout.split("\n")
+    return set(path for path in listed if path and os.path.isfile(os.path.join(tree, path)))
+
+
+def main(tree, tarball, collections):
+    with tarfile.open(tarball) as archive:
+        packed = set(member.name for member in archive.getmembers() if member.isfile())
+    installed_root = os.path.join(collections, "ansible_collections", "scaleway", "registry")
+    installed = set(os.path.relpath(os.path.join(directory, name), installed_root)
+                    for directory, _dirs, names in os.walk(installed_root) for name in names)
+    needed = set(path for path in tracked(tree) if path.startswith(SHIPPED)) | set(TOP_LEVEL)
+    needed |= set(path for path in tracked(tree) if path.startswith("docs/") and path.endswith(".md"))
+    problems = []
+    for where, files in (("the tarball", packed), ("the install", installed)):
+        problems += ["%s lacks %s" % (where, path) for path in sorted(needed - files)]
+        problems += ["%s holds %s, which is private" % (where, path) for path in sorted(files)
+                     if any(fnmatch.fnmatch(path, pattern) for pattern in PRIVATE)]
+    for problem in problems:
+        print(problem)
+    print("%s: %d files, %d of them checked as needed, %s" % (
+        os.path.basename(tarball), len(packed), len(needed), "problems: %d" % len(problems) if problems else "ok"))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4:
+        sys.exit(__doc__.strip().splitlines()[2].strip())
+    sys.exit(main(*sys.argv[1:]))
