@@ -14,7 +14,7 @@ COLLECTION := $(COLLECTIONS)/ansible_collections/scaleway/registry
 GET_PIP_SHIM := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 WITH_EMULATOR := $(BIN)/python tests/utils/with_emulator.py
 
-.PHONY: help venv collection sanity units emulator-tests integration matrix chaos molecule lint test docs demo release bench clean
+.PHONY: help venv collection sanity units emulator-tests integration matrix chaos chaos-run chaos-compare molecule lint test docs demo release bench clean
 
 help:
 	@echo "make demo   create namespaces in two regions on the local emulator, twice (the second run changes nothing)"
@@ -25,19 +25,19 @@ help:
 	@echo "make bench  benchmarks, which print their figures"
 
 venv: $(VENV)/.installed
-$(VENV)/.installed: requirements.txt tests/requirements.txt
+$(VENV)/.installed: requirements.txt tests/requirements.txt docs/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet "$(ANSIBLE_CORE)" -r requirements.txt -r tests/requirements.txt
+	$(BIN)/pip install --quiet "$(ANSIBLE_CORE)" -r requirements.txt -r tests/requirements.txt -r docs/requirements.txt
 	touch $@
 
-# A fresh copy of the working tree (tracked and new files), in its own git repository so that
+# A fresh copy of the working tree (tracked and new files) in $(1), in its own git repository so that
 # ansible-test lists exactly these files.
+COPY_TREE = rm -rf $(1) && mkdir -p $(1) && git ls-files -z --cached --others --exclude-standard \
+	| tar --null --files-from - --ignore-failed-read -cf - | tar -xf - -C $(1) && git -C $(1) init --quiet
 collection: venv
 	rm -rf $(COLLECTIONS)
-	mkdir -p $(COLLECTION)
-	git ls-files -z --cached --others --exclude-standard | tar --null --files-from - --ignore-failed-read -cf - | tar -xf - -C $(COLLECTION)
-	git -C $(COLLECTION) init --quiet
+	$(call COPY_TREE,$(COLLECTION))
 
 # ansible-test downloads its pip bootstrap from a host that CI cannot reach; this stands in for it.
 $(GET_PIP_SHIM): tests/utils/get_pip_offline.py
@@ -55,11 +55,11 @@ emulator-tests: venv
 
 # A full run keeps the emulator's journal, which make chaos compares with its own.
 JOURNALS := $(CURDIR)/.tmp/journals
-INTEGRATION = cd $(COLLECTION) && $(WITH_EMULATOR) --integration-config tests/integration/integration_config.yml \
+INTEGRATION = cd $(1) && $(WITH_EMULATOR) --integration-config tests/integration/integration_config.yml \
 	--emulator-arg=--deleting-polls=2 --emulator-arg=--registry
 integration: collection
 	mkdir -p $(JOURNALS)
-	$(INTEGRATION) $(if $(TARGETS),,--journal $(JOURNALS)/faultless.json) \
+	$(call INTEGRATION,$(COLLECTION)) $(if $(TARGETS),,--journal $(JOURNALS)/faultless.json) \
 		-- ansible-test integration --python 3.11 --color no $(TARGETS)
 
 # make matrix: units and integration targets with the older ansible-core lines that run on Python 3.11
@@ -77,11 +77,21 @@ CHAOS_SEED ?= $(shell date +%s)
 $(JOURNALS)/faultless.json: $(shell git ls-files plugins tests/integration tests/emulator tests/utils)
 	$(MAKE) integration TARGETS=
 
-chaos: $(JOURNALS)/faultless.json collection
+# chaos-run and chaos-compare are its two halves: the run works in a tree of its own, so that CI can run it while
+# make test runs, and compare it with make test's journal afterwards.
+CHAOS_COLLECTION := $(CURDIR)/.tmp/chaos/ansible_collections/scaleway/registry
+chaos: $(JOURNALS)/faultless.json chaos-run
+	$(MAKE) chaos-compare
+
+chaos-run: venv
 	@echo "chaos run with CHAOS_SEED=$(CHAOS_SEED)"
+	mkdir -p $(JOURNALS)
 	rm -f $(JOURNALS)/chaos.json
-	$(INTEGRATION) --journal $(JOURNALS)/chaos.json --emulator-arg=--latency-ms=0-150 \
+	$(call COPY_TREE,$(CHAOS_COLLECTION))
+	$(call INTEGRATION,$(CHAOS_COLLECTION)) --journal $(JOURNALS)/chaos.json --emulator-arg=--latency-ms=0-150 \
 		--emulator-arg=--faults=$(CHAOS_FAULTS),seed=$(CHAOS_SEED) -- ansible-test integration --python 3.11 --color no
+
+chaos-compare:
 	$(BIN)/python tests/utils/compare_journals.py $(JOURNALS)/faultless.json $(JOURNALS)/chaos.json
 
 lint: collection
@@ -95,11 +105,7 @@ test: sanity units emulator-tests integration molecule lint docs
 
 # make docs: the HTML site (plugin reference and docs/*.md guides) in .tmp/docs-site/, built offline.
 DOCS_SITE := $(CURDIR)/.tmp/docs-site
-$(VENV)/.docs-installed: docs/requirements.txt $(VENV)/.installed
-	$(BIN)/pip install --quiet -r docs/requirements.txt
-	touch $@
-
-docs: collection $(VENV)/.docs-installed
+docs: collection
 	docs/build-site.sh $(COLLECTIONS) $(DOCS_SITE)
 
 # The demo, from the collection found in $(1): the second run must change nothing.

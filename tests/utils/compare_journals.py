@@ -4,9 +4,9 @@
 
 Both runs go through the same targets in the same order, and every target resets the emulator,
 so their chapters pair up one by one. In each pair:
-- the namespaces created are the same, each once: no retry created a namespace twice;
-- the tags deleted are the same, each once: no fault made a module delete a tag that the faultless
-  run kept (such as one a cleanup keep rule held), or delete one tag twice;
+- the namespaces created are the same, as many times each: no retry created a namespace twice;
+- the tags deleted are the same, as many times each: no fault made a module delete a tag that the
+  faultless run kept (such as one a cleanup keep rule held), or delete one again;
 - the end state (namespaces, images, tags by name, with their settings and digests) is the same.
 Prints one line per chapter and exits 1 on any difference.
 """
@@ -28,14 +28,12 @@ def counted(events, kind):
 def differences(faultless, chaos):
     problems = []
     for kind in ("namespace created", "tag deleted"):
+        # Counted: a target may create a name again after deleting it, but never more often under faults.
         expected, seen = counted(faultless["events"], kind), counted(chaos["events"], kind)
-        twice = [event for event, count in seen.items() if count > 1]
-        if twice:
-            problems.append("%s more than once: %s" % (kind, ", ".join(twice)))
         if seen - expected:
-            problems.append("%s only under faults: %s" % (kind, ", ".join(seen - expected)))
+            problems.append("%s more often under faults: %s" % (kind, ", ".join(seen - expected)))
         if expected - seen:
-            problems.append("%s only without faults: %s" % (kind, ", ".join(expected - seen)))
+            problems.append("%s less often under faults: %s" % (kind, ", ".join(expected - seen)))
     for table in ("namespaces", "images", "tags"):
         expected, seen = faultless["end_state"][table], chaos["end_state"][table]
         if expected != seen:
