@@ -112,8 +112,8 @@ docs: collection
 DEMO = ANSIBLE_COLLECTIONS_PATH=$(1) ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
 	$(BIN)/python tests/utils/with_emulator.py -- bash -c '\
 	set -e -o pipefail; echo "== first run: creates the namespaces"; ansible-playbook examples/provision-namespaces.yml; \
-	echo "== second run: nothing left to change"; ansible-playbook examples/provision-namespaces.yml | tee /dev/stderr \
-	| grep -q " changed=0 "'
+	echo "== second run: nothing left to change"; second=$$(ansible-playbook examples/provision-namespaces.yml); \
+	echo "$$second"; grep -q " changed=0 " <<< "$$second"'
 
 demo: collection
 	$(call DEMO,$(COLLECTIONS))
