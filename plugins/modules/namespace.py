@@ -51,8 +51,9 @@ attributes:
   idempotent:
     support: full
 notes:
-  - The namespace is looked up by name with a single request, in the project of O(project_id) when one is known.
-    A name already taken in another project or organization makes the create fail, as names are unique per region.
+  - The namespace is looked up by name with a single request, across the projects of the organization; one found in
+    another project than O(project_id) is left alone, and makes V(present) fail, in check mode too, as names are
+    unique per region. A name taken by another organization cannot be seen, so there only the create fails.
   - A namespace found while it is being deleted is waited for and then created again when O(wait=true);
     with O(wait=false) the task fails and says so.
 seealso:
@@ -212,9 +213,24 @@ def present(module, namespaces, current):
     return module.ensure_fields(namespaces, current, dict((field, module.params[field]) for field in UPDATABLE))
 
 
+def taken_elsewhere(module, found):
+    """The namespace's project, when it is not the one asked for."""
+    project_id = module.settings.project_id
+    return found["project_id"] if found and project_id and found["project_id"] != project_id else None
+
+
 def run(module):
     namespaces = Namespaces(module.client, module.region)
-    current = namespace_to_result(namespaces.find_by_name(module.params["name"], module.settings.project_id))
+    # Without the project filter, so that check mode sees a name taken in another project, as the create would.
+    current = namespace_to_result(namespaces.find_by_name(module.params["name"]))
+    other_project = taken_elsewhere(module, current)
+    if other_project and module.params["state"] == "present":
+        module.module.fail_json(msg="namespace %s already exists in %s in project %s, not in project %s: names are"
+                                    " unique per region; choose another name, or set project_id to %s"
+                                    % (module.params["name"], module.region, other_project,
+                                       module.settings.project_id, other_project))
+    if other_project:
+        current = None
     if module.params["state"] == "present":
         changed, after = present(module, namespaces, current)
     else:

@@ -29,13 +29,15 @@ SECRET_KEY = "11111111-1111-4111-8111-111111111111"
 PROJECT_ID = "22222222-2222-4222-8222-222222222222"
 OTHER_SECRET_KEY = "33333333-3333-4333-8333-333333333333"
 OTHER_PROJECT_ID = "44444444-4444-4444-8444-444444444444"
+# A second project of the first organization: the one the modules' EXAMPLES name, so that they run as written.
+SECOND_PROJECT_ID = "105bdce1-64c0-48ab-899d-868455867ecf"
 
 
 def start_emulator(extra_arguments):
     """(process, API URL, {region: registry host:port}); the registries only with --registry."""
     command = [sys.executable, "-m", "tests.emulator"] + extra_arguments
     # The keys go in the environment: a command line is visible to everyone on the machine.
-    keys = "%s:%s %s:%s" % (SECRET_KEY, PROJECT_ID, OTHER_SECRET_KEY, OTHER_PROJECT_ID)
+    keys = "%s:%s:%s %s:%s" % (SECRET_KEY, PROJECT_ID, SECOND_PROJECT_ID, OTHER_SECRET_KEY, OTHER_PROJECT_ID)
     emulator = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True,
                                 env=dict(os.environ, SCW_EMULATOR_SECRET_KEYS=keys))
     registries = {}
@@ -72,6 +74,7 @@ def main():
     variables = {"faults": json.dumps(config["faults"]), "latency_ms": json.dumps(config["latency_ms"]),
                  "deleting_polls": config["deleting_polls"],
                  "api_url": url, "secret_key": SECRET_KEY, "project_id": PROJECT_ID,
+                 "second_project_id": SECOND_PROJECT_ID,
                  "other_secret_key": OTHER_SECRET_KEY, "other_project_id": OTHER_PROJECT_ID,
                  "registries": json.dumps(registries, sort_keys=True)}
     if options.integration_config:
