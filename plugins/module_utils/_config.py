@@ -83,8 +83,9 @@ class Settings:
             self.api_url, self.region, self.project_id, self.profile)
 
 
-def resolve(options, env=None, regions=REGISTRY_REGIONS):
-    """Resolve the settings from module or plugin options (None means unset) and the environment."""
+def resolve(options, env=None, regions=REGISTRY_REGIONS, require_secret_key=True):
+    """Resolve the settings from module or plugin options (None means unset) and the environment.
+    Without require_secret_key, a missing key is left None, for callers that need only the rest."""
     env = os.environ if env is None else env
     config_file, file_label, must_exist = _config_path(options, env)
     document = _load(config_file, must_exist)
@@ -97,7 +98,7 @@ def resolve(options, env=None, regions=REGISTRY_REGIONS):
         values[field], sources[field] = _first(options.get(field), field, variables, env, profile.get(key),
                                                "%s in %s" % (key, where))
 
-    if values["secret_key"] is None:
+    if values["secret_key"] is None and require_secret_key:
         raise ConfigError("no Scaleway secret key found: looked at the secret_key option, the environment variables %s,"
                           " and secret_key in %s%s%s; set one of them"
                           % ("/".join(FIELDS["secret_key"][0]), where,

@@ -35,15 +35,16 @@ class CredentialsAction(ActionBase):
         args = dict(self._task.args)
         # The connection options are the controller's business; the module's region is its own.
         options = dict((name, args.pop(name, None)) for name in CONNECTION_ARGS if name != "region")
+        needs_secret = self.needs_secret(args)
         try:
-            settings = resolve(dict(options, region=None), regions=LOGIN_REGIONS)
+            settings = resolve(dict(options, region=None), regions=LOGIN_REGIONS, require_secret_key=needs_secret)
         except ConfigError as exc:
-            if self.needs_secret(args):
+            if needs_secret:
                 result.update(failed=True, msg=str(exc))
                 return result
-            settings = None  # the module can do without: it gets no key, and its own defaults
+            settings = None  # a config the module can do without (it gets its own defaults)
         if settings:
-            if self.needs_secret(args):
+            if needs_secret:
                 args["secret_key"] = settings.secret_key
             self.complete(args, settings)
         result.update(self._execute_module(module_name=self.MODULE, module_args=args, task_vars=task_vars))

@@ -166,3 +166,15 @@ def test_a_private_config_file_gets_no_warning(tmp_path):
 def test_the_secret_key_never_shows_in_the_settings_repr(tmp_path):
     settings = resolve({"secret_key": KEY_OPTION}, environment(tmp_path, {}))
     assert KEY_OPTION not in repr(settings)
+
+
+def test_without_a_key_the_rest_still_resolves_when_no_key_is_needed(tmp_path):
+    # As for logging out: the region comes from the environment or the config, as when a key is there.
+    settings = resolve({}, environment(tmp_path, {"SCW_DEFAULT_REGION": "nl-ams"}), require_secret_key=False)
+    assert (settings.secret_key, settings.region, settings.sources["region"]) == (
+        None, "nl-ams", "the SCW_DEFAULT_REGION environment variable")
+
+
+def test_a_bad_value_fails_even_when_no_key_is_needed(tmp_path):
+    with pytest.raises(ConfigError, match="region 'us-east'"):
+        resolve({}, environment(tmp_path, {"SCW_DEFAULT_REGION": "us-east"}), require_secret_key=False)
