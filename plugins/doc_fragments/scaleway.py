@@ -123,6 +123,22 @@ attributes:
     support: full
 """
 
+    # The images in scope, for cleanup and the inventory plugin alike.
+    SCOPE = r"""
+options:
+  namespaces:
+    description:
+      - The namespaces in scope, by name or ID. Names may be shell-style globs such as V(team-*).
+      - Every namespace when not set.
+    type: list
+    elements: str
+  images:
+    description:
+      - Shell-style globs on the image names in scope, such as V(team/*). Every image when not set.
+    type: list
+    elements: str
+"""
+
     ATTRIBUTES = r"""
 attributes:
   check_mode:

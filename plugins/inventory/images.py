@@ -22,6 +22,7 @@ author:
   - Scaleway Registry collection maintainers (@scaleway-registry)
 extends_documentation_fragment:
   - scaleway.registry.scaleway
+  - scaleway.registry.scaleway.scope
   - constructed
   - inventory_cache
 options:
@@ -36,17 +37,6 @@ options:
     type: list
     elements: str
     default: [fr-par, nl-ams, pl-waw]
-  namespaces:
-    description:
-      - The namespaces in scope, by name or ID. Names may be shell-style globs such as V(team-*). Every namespace when
-        not set.
-    type: list
-    elements: str
-  images:
-    description:
-      - Shell-style globs on the image names in scope, such as V(team/*). Every image when not set.
-    type: list
-    elements: str
   project_id:
     description:
       - Only the images of this project. E(SCW_DEFAULT_PROJECT_ID) and the scw config are not used as a filter.
@@ -111,7 +101,6 @@ cache_connection: ~/.cache/scaleway-registry-inventory
 cache_timeout: 600
 """
 
-import fnmatch
 import sys
 from collections import Counter
 
@@ -127,7 +116,13 @@ from ansible_collections.scaleway.registry.plugins.module_utils._config import (
     ConfigError,
     resolve,
 )
-from ansible_collections.scaleway.registry.plugins.module_utils._registry import Images, Namespaces, Tags
+from ansible_collections.scaleway.registry.plugins.module_utils._registry import (
+    Images,
+    Namespaces,
+    Tags,
+    image_in_scope,
+    namespace_in_scope,
+)
 
 NAMESPACE_KEYS = ("id", "name", "endpoint", "is_public", "project_id", "organization_id")
 
@@ -201,14 +196,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                                                                 lambda: Images(client, region).list(**filters)])
         patterns, globs = self.get_option("namespaces"), self.get_option("images")
         by_id = dict((namespace["id"], dict((key, namespace.get(key)) for key in NAMESPACE_KEYS))
-                     for namespace in namespaces
-                     if not patterns or any(namespace["id"] == pattern or fnmatch.fnmatchcase(namespace["name"], pattern)
-                                            for pattern in patterns))
+                     for namespace in namespaces if namespace_in_scope(namespace, patterns))
         visibilities = self.get_option("visibility")
         records = []
         for image in images:
             namespace = by_id.get(image["namespace_id"])
-            if namespace is None or (globs and not any(fnmatch.fnmatchcase(image["name"], glob) for glob in globs)):
+            if namespace is None or not image_in_scope(image, globs):
                 continue
             if visibilities and not {image["visibility"], effective_visibility(image, namespace)} & set(visibilities):
                 continue

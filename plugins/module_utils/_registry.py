@@ -13,6 +13,7 @@ so that modules need no special case for "absent".
 
 from __future__ import annotations
 
+import fnmatch
 import re
 
 from ansible_collections.scaleway.registry.plugins.module_utils._client import NotFound, wait_for
@@ -47,6 +48,17 @@ def namespace_name_problem(name):
         return ("namespace name '%s' may only hold lowercase letters, digits and single hyphens between them"
                 % name)
     return None
+
+
+def namespace_in_scope(namespace, patterns):
+    """Whether the `namespaces` option (IDs, names or globs on names; every namespace when empty) selects it."""
+    return not patterns or any(namespace["id"] == pattern or fnmatch.fnmatchcase(namespace["name"], pattern)
+                               for pattern in patterns)
+
+
+def image_in_scope(image, globs):
+    """Whether the `images` option (globs on names; every image when empty) selects it."""
+    return not globs or any(fnmatch.fnmatchcase(image["name"], glob) for glob in globs)
 
 
 def _ordered(item, fields, **extra):

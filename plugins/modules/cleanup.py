@@ -30,17 +30,6 @@ options:
       - If not set, E(SCW_DEFAULT_REGION), then C(default_region) in the selected profile, then V(fr-par).
     type: list
     elements: str
-  namespaces:
-    description:
-      - The namespaces in scope, by name or ID. Names may be shell-style globs such as V(team-*).
-      - Every namespace when not set.
-    type: list
-    elements: str
-  images:
-    description:
-      - Shell-style globs on the image names in scope, such as V(team/*). Every image when not set.
-    type: list
-    elements: str
   keep_last:
     description:
       - Keep the N most recently created tags of each image, whatever the other rules say.
@@ -80,6 +69,7 @@ options:
     default: 8
 extends_documentation_fragment:
   - scaleway.registry.scaleway
+  - scaleway.registry.scaleway.scope
   - scaleway.registry.scaleway.attributes
 attributes:
   check_mode:
@@ -180,12 +170,17 @@ freed_bytes:
   sample: 104857600
 """
 
-import fnmatch
 import threading
 
 from ansible_collections.scaleway.registry.plugins.module_utils._client import PreconditionFailed, ScalewayError
 from ansible_collections.scaleway.registry.plugins.module_utils._module import ScalewayModule
-from ansible_collections.scaleway.registry.plugins.module_utils._registry import Images, Namespaces, Tags
+from ansible_collections.scaleway.registry.plugins.module_utils._registry import (
+    Images,
+    Namespaces,
+    Tags,
+    image_in_scope,
+    namespace_in_scope,
+)
 from ansible_collections.scaleway.registry.plugins.module_utils._retention import (
     DELETE,
     KEEP,
@@ -196,20 +191,15 @@ from ansible_collections.scaleway.registry.plugins.module_utils._retention impor
 )
 
 
-def in_scope(namespace, patterns):
-    return not patterns or any(namespace["id"] == pattern or fnmatch.fnmatchcase(namespace["name"], pattern)
-                               for pattern in patterns)
-
-
 def scan_region(module, region):
     """[(region, namespace name, image)] in scope: namespaces and images are listed at the same time."""
     client, params = module.client, module.params
     namespaces, images = client.map(lambda fetch: fetch(), [Namespaces(client, region).list, Images(client, region).list])
     names = dict((namespace["id"], namespace["name"]) for namespace in namespaces
-                 if in_scope(namespace, params["namespaces"]))
+                 if namespace_in_scope(namespace, params["namespaces"]))
     return [(region, names[image["namespace_id"]], image) for image in images
             if image["namespace_id"] in names and image["status"] != "deleting"
-            and (not params["images"] or any(fnmatch.fnmatchcase(image["name"], glob) for glob in params["images"]))]
+            and image_in_scope(image, params["images"])]
 
 
 def plan(module, rules):
