@@ -33,8 +33,7 @@ $(VENV)/.installed: requirements.txt tests/requirements.txt docs/requirements.tx
 
 # A fresh copy of the working tree (tracked and new files) in $(1), in its own git repository so that
 # ansible-test lists exactly these files.
-COPY_TREE = rm -rf $(1) && mkdir -p $(1) && git ls-files -z --cached --others --exclude-standard \
-	| tar --null --files-from - --ignore-failed-read -cf - | tar -xf - -C $(1) && git -C $(1) init --quiet
+COPY_TREE = tests/utils/copy_tree.sh $(1)
 collection: venv
 	rm -rf $(COLLECTIONS)
 	$(call COPY_TREE,$(COLLECTION))

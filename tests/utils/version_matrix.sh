@@ -76,14 +76,9 @@ make_venv() {
     echo "$stamp" > "$venv/.installed"
 }
 
-# A fresh copy of the working tree under $1, in its own git repository so that ansible-test lists exactly these files.
+# A fresh copy of the working tree under $1, as `make collection` makes.
 copy_collection() {
-    local tree=$1/ansible_collections/scaleway/registry
-    rm -rf "$1/ansible_collections"
-    mkdir -p "$tree"
-    git -C "$ROOT" ls-files -z --cached --others --exclude-standard \
-        | tar -C "$ROOT" --null --files-from - --ignore-failed-read -cf - | tar -xf - -C "$tree"
-    git -C "$tree" init --quiet
+    "$ROOT/tests/utils/copy_tree.sh" "$1/ansible_collections/scaleway/registry"
 }
 
 # The integration targets (all, or those the arguments after $1 select) with the venv $1, against a fresh emulator,
