@@ -128,7 +128,7 @@ EXAMPLES = r"""
 - name: Let root's docker, podman and skopeo pull from Scaleway Container Registry
   scaleway.registry.credential_helper:
     docker_configs:
-      - /root/.docker/config.json
+      - ~/.docker/config.json
     podman: true
   become: true
 

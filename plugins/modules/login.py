@@ -103,7 +103,7 @@ EXAMPLES = r"""
   scaleway.registry.login:
     program: podman
     region: all
-    authfile: /root/.config/containers/auth.json
+    authfile: ~/.config/containers/auth.json
 
 - name: Log out
   scaleway.registry.login:
