@@ -87,7 +87,7 @@ attributes:
 notes:
   - The username is V(nologin); the registries check the secret key only.
   - When a credential helper already serves a registry (C(credHelpers) or C(credsStore)), a login stores nothing
-    there; the module says so in a warning.
+    there; the module says so in a warning, unless the helper already gives the secret key, which needs no login.
 seealso:
   - module: scaleway.registry.credential_helper
 """
@@ -240,10 +240,11 @@ def main():
     logins, before, after = [], {}, {}
     for registry in registries_of(module):
         helper, credentials = stored(module, data, registry)
-        if helper and present:
+        logged_in = credentials is not None and credentials[1] == params["secret_key"]
+        # Only when a login is due: a helper that already gives the key is what the task asks for.
+        if helper and present and (not logged_in or params["reauthorize"]):
             module.warn("docker-credential-%s already serves %s (in %s): %s login stores nothing there"
                         % (helper, registry, path, params["program"]))
-        logged_in = credentials is not None and credentials[1] == params["secret_key"]
         if present:
             changed = not logged_in or params["reauthorize"]
         else:
