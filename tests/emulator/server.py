@@ -143,17 +143,22 @@ class Emulator:
 
     def config(self):
         return {"deleting_polls": self.store.deleting_polls, "faults": self.faults.spec,
-                "latency_ms": self.latency.spec}
+                "latency_ms": self.latency.spec, "pushes_before_tag_delete": self.store.pushes_before_tag_delete}
 
     def configure(self, changes):
-        if not isinstance(changes, dict) or set(changes) - {"deleting_polls", "faults", "latency_ms"}:
-            raise ValueError("config keys: deleting_polls, faults, latency_ms")
-        polls = changes.get("deleting_polls", self.store.deleting_polls)
-        if not isinstance(polls, int) or isinstance(polls, bool) or polls < 0:
-            raise ValueError("deleting_polls must be a non-negative integer")
+        counts = ("deleting_polls", "pushes_before_tag_delete")
+        if not isinstance(changes, dict) or set(changes) - {"faults", "latency_ms", *counts}:
+            raise ValueError("config keys: deleting_polls, faults, latency_ms, pushes_before_tag_delete")
+        for key in counts:
+            value = changes.get(key, 0)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"{key} must be a non-negative integer")
         faults = Faults(changes["faults"]) if "faults" in changes else self.faults
         latency = Latency(changes["latency_ms"]) if "latency_ms" in changes else self.latency
-        self.store.deleting_polls, self.faults, self.latency = polls, faults, latency
+        self.faults, self.latency = faults, latency
+        for key in counts:
+            if key in changes:
+                setattr(self.store, key, changes[key])
 
 
 class _UnreadableBody(Exception):

@@ -58,6 +58,9 @@ SORT_FIELDS = {"created_at": "created_at", "name": "name", "description": "descr
 class Store:
     def __init__(self, path=None, deleting_polls=3):
         self.deleting_polls = deleting_polls
+        # How many of the next tag deletes first see a push of their digest under another tag, as if it came
+        # between the client's listing and its delete (PATCH /_emulator/config).
+        self.pushes_before_tag_delete = 0
         # With --registry: region -> "HOST:PORT" of its registry, shown in namespace endpoints.
         self.registry_hosts = {}
         self._lock = threading.Lock()
@@ -451,6 +454,12 @@ class Store:
             row = self._tag(org, region, tag_id, "delete")
             if row["status"] == "locked":
                 raise resource_locked("tag", row["id"])
+            if self.pushes_before_tag_delete > 0:
+                self.pushes_before_tag_delete -= 1
+                pushed_at = us_from_ns(self._now_ns())
+                db.execute("INSERT INTO tags VALUES (?, ?, ?, 'ready', ?, ?, ?, ?)",
+                           (str(uuid.uuid4()), row["image_id"], "pushed-during-delete-" + row["id"][:8],
+                            row["digest"], row["size"], pushed_at, pushed_at))
             sharing = db.execute("SELECT id, name FROM tags WHERE image_id = ? AND digest = ? ORDER BY name",
                                  (row["image_id"], row["digest"])).fetchall()
             if len(sharing) > 1 and not force:

@@ -113,7 +113,8 @@ class EmulatorProcess:
 
     def reset(self):
         self.admin("POST", "reset")
-        self.admin("PATCH", "config", json={"deleting_polls": 2, "faults": None, "latency_ms": None})
+        self.admin("PATCH", "config", json={"deleting_polls": 2, "faults": None, "latency_ms": None,
+                                            "pushes_before_tag_delete": 0})
 
 
 def namespace_payload(name, project_id=ORG, **extra):

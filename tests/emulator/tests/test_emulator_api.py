@@ -480,6 +480,30 @@ def test_deleting_a_tag_whose_digest_is_shared_needs_force(emu):
     assert emu.session().delete(emu.api_url(f"tags/{v2}")).status_code == 200
 
 
+def test_a_push_before_a_tag_delete_makes_it_a_race_that_needs_force(emu):
+    # As if someone pushed the digest under another tag between a client's listing and its delete.
+    create(emu, "tag-race")
+    image_id, (v1, v2) = push(emu, "tag-race", "app", ("v1", DIGEST_A, 100), ("v2", DIGEST_B, 30))
+    emu.admin("PATCH", "config", json={"pushes_before_tag_delete": 1})
+    response = emu.session().delete(emu.api_url(f"tags/{v1}"))
+    raced = "pushed-during-delete-" + v1[:8]
+    assert (response.status_code, response.json()["help_message"]) == (
+        412, f"tags {raced}, v1 share digest {DIGEST_A}; set force=true to delete them all")
+    assert get(emu, f"images/{image_id}").json()["tags"] == [raced, "v1", "v2"]
+    # Only the next delete races.
+    assert emu.admin("GET", "config")["pushes_before_tag_delete"] == 0
+    assert emu.session().delete(emu.api_url(f"tags/{v2}")).status_code == 200
+    assert get(emu, f"images/{image_id}").json()["tags"] == [raced, "v1"]
+
+
+@pytest.mark.parametrize("value", [-1, "1", True, 1.5])
+def test_pushes_before_tag_delete_must_be_a_count(emu, value):
+    response = emu.session().patch(f"{emu.url}/_emulator/config", json={"pushes_before_tag_delete": value})
+    assert (response.status_code, response.json()) == (
+        400, {"message": "pushes_before_tag_delete must be a non-negative integer"})
+    assert emu.admin("GET", "config")["pushes_before_tag_delete"] == 0
+
+
 def test_deleting_the_last_tag_leaves_the_image_with_size_zero(emu):
     created = create(emu, "last-tag")
     image_id, (tag_id,) = push(emu, "last-tag", "app", ("latest", DIGEST_A, 2927))

@@ -76,7 +76,8 @@ def test_faults_can_be_changed_at_run_time_and_reseed_the_draws(emu):
     first = statuses(emu, 20)
     emu.admin("PATCH", "config", json={"faults": "429=0.5,seed=3"})
     assert statuses(emu, 20) == first and {200, 429} == set(first)
-    assert emu.admin("GET", "config") == {"deleting_polls": 2, "faults": "429=0.5,seed=3", "latency_ms": None}
+    assert emu.admin("GET", "config") == {"deleting_polls": 2, "faults": "429=0.5,seed=3", "latency_ms": None,
+                                          "pushes_before_tag_delete": 0}
     response = requests.patch(f"{emu.url}/_emulator/config", json={"faults": "429=3"})
     assert response.status_code == 400
 
