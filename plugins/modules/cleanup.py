@@ -264,24 +264,28 @@ def run(module, rules):
     check_guards(module, planned, public(items))
     if not module.check_mode:
         apply(module, planned, items)
+    # What happened, which is the plan except for the tags kept after a 412.
+    action_of = dict((item["tag_id"], item["action"]) for item in items)
+    outcome = [(region, namespace, image, [(tag, action_of[tag["id"]]) for tag, _action, _reason in decisions])
+               for region, namespace, image, decisions in planned]
     deleted = sum(1 for item in items if item["action"] == DELETE)
-    freed = sum(image["size"] for _region, _namespace, image, decisions in planned
-                if decisions and all(action == DELETE for _tag, action, _reason in decisions))
+    freed = sum(image["size"] for _region, _namespace, image, tags in outcome
+                if tags and all(action == DELETE for _tag, action in tags))
     result = {"changed": deleted > 0, "plan": public(items), "deleted": deleted,
               "kept": sum(1 for item in items if item["action"] == KEEP), "freed_bytes": freed}
     if module.module._diff:
-        result["diff"] = diff(planned)
+        result["diff"] = diff(outcome)
     return result
 
 
-def diff(planned):
+def diff(outcome):
     """Per image that loses tags, its tag names before and after."""
     before, after = {}, {}
-    for region, namespace, image, decisions in planned:
-        if any(action == DELETE for _tag, action, _reason in decisions):
+    for region, namespace, image, tags in outcome:
+        if any(action == DELETE for _tag, action in tags):
             key = "%s/%s/%s" % (region, namespace, image["name"])
-            before[key] = sorted(tag["name"] for tag, _action, _reason in decisions)
-            after[key] = sorted(tag["name"] for tag, action, _reason in decisions if action == KEEP)
+            before[key] = sorted(tag["name"] for tag, _action in tags)
+            after[key] = sorted(tag["name"] for tag, action in tags if action == KEEP)
     return {"before": before, "after": after}
 
 
