@@ -4,7 +4,9 @@ Each row runs one module (with `ansible localhost -m`) or the inventory plugin (
 against the emulator, and must fail with one line that holds the expected words, with no traceback,
 leaving the emulator's state exactly as it was. Rows marked local must fail before sending any request.
 An API answer row sets the emulator's faults for that row only; the other rows run under the faults the
-emulator started with (none, or a chaos run's), which the module must see through.
+emulator started with (none, or a chaos run's), which the module must see through. In a chaos run, only those
+rows run: a local row sends no request, and a row with faults of its own replaces the chaos run's, so both would
+only repeat the run without faults.
 
     python bad_inputs.py INTEGRATION_CONFIG
 """
@@ -192,7 +194,9 @@ def main():
                            ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_STDOUT_CALLBACK="minimal",
                            ANSIBLE_DISPLAY_TRACEBACK="never")
         environment.pop("ANSIBLE_PLAYBOOK_DIR", None)
-        for case, module, arguments, words, local, faults in TABLE:
+        chaos = bool(config.get("scw_faults"))
+        rows = [row for row in TABLE if not (chaos and (row[4] or row[5]))]
+        for case, module, arguments, words, local, faults in rows:
             before = emulator.admin("GET", "state")
             emulator.admin("DELETE", "requests")
             emulator.admin("PATCH", "config", {"faults": faults or config.get("scw_faults")})
@@ -219,7 +223,8 @@ def main():
     if failures:
         print("\n\n".join(failures))
         return 1
-    print("%d bad inputs, each refused in one line, with no traceback and no change" % len(TABLE))
+    print("%d bad inputs, each refused in one line, with no traceback and no change%s"
+          % (len(rows), " (the rows that meet the chaos run's faults)" if chaos else ""))
     return 0
 
 
