@@ -458,7 +458,7 @@ class Store:
                 self.pushes_before_tag_delete -= 1
                 pushed_at = us_from_ns(self._now_ns())
                 db.execute("INSERT INTO tags VALUES (?, ?, ?, 'ready', ?, ?, ?, ?)",
-                           (str(uuid.uuid4()), row["image_id"], "pushed-during-delete-" + row["id"][:8],
+                           (str(uuid.uuid4()), row["image_id"], ("pushed-during-delete-of-" + row["name"])[:128],
                             row["digest"], row["size"], pushed_at, pushed_at))
             sharing = db.execute("SELECT id, name FROM tags WHERE image_id = ? AND digest = ? ORDER BY name",
                                  (row["image_id"], row["digest"])).fetchall()
