@@ -1,8 +1,10 @@
 """Bad inputs, across every module and the inventory plugin: one table, one run.
 
-Each row runs one module (with `ansible localhost -m`) or the inventory plugin (with ansible-inventory)
-against the emulator, and must fail with one line that holds the expected words, with no traceback,
-leaving the emulator's state exactly as it was. Rows marked local must fail before sending any request.
+Each row runs one module (in a playbook of one task) or the inventory plugin (with ansible-inventory), and
+must fail with one line that holds the expected words, with no traceback. Rows marked local must fail before
+sending any request: they are pointed at a tripwire API of their own, which records and refuses any request,
+and run a few at a time. The other rows run one after the other against the emulator, whose state must be
+exactly as it was after each.
 An API answer row sets the emulator's faults for that row only; the other rows run under the faults the
 emulator started with (none, or a chaos run's), which the module must see through. In a chaos run, only those
 rows run: a local row sends no request, and a row with faults of its own replaces the chaos run's, so both would
@@ -11,12 +13,16 @@ only repeat the run without faults.
     python bad_inputs.py INTEGRATION_CONFIG
 """
 
+import collections
+import concurrent.futures
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import yaml
 
@@ -117,6 +123,9 @@ TABLE = [
 ]
 
 
+Row = collections.namedtuple("Row", "number case module arguments words local faults")
+
+
 class Emulator:
     def __init__(self, url):
         self.url = url
@@ -127,6 +136,40 @@ class Emulator:
                                          headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request) as answer:
             return json.loads(answer.read() or b"{}")
+
+
+class Tripwire:
+    """The API of the local rows: it records each request under the row's path prefix, and refuses it at once
+    (400, never retried), so that a row which sends one is caught and named."""
+
+    def __init__(self):
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def refuse(self):
+                received.append(self.path)
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                body = json.dumps({"message": "tripwire: no request was expected", "type": "invalid_arguments"})
+                self.send_response(400)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(body.encode())
+
+            do_GET = do_POST = do_PATCH = do_DELETE = refuse
+
+            def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url(self, number):
+        return "http://127.0.0.1:%d/row-%d" % (self.server.server_address[1], number)
+
+    def requests(self, number):
+        return [path for path in self.received if path.startswith("/row-%d/" % number)]
 
 
 def files(directory, config):
@@ -146,11 +189,11 @@ def filled(arguments, paths):
     return dict((key, value.format(**paths) if isinstance(value, str) else value) for key, value in arguments.items())
 
 
-def run_module(module, arguments, config, environment, directory):
+def run_module(number, module, arguments, config, environment, directory):
     args = dict({"api_url": config["scw_api_url"], "secret_key": config["scw_secret_key"]}, **arguments)
     args = dict((key, value) for key, value in args.items() if value is not None)
     # A playbook of one task, private to this user: no key is on a command line.
-    playbook = os.path.join(directory, "row.yml")
+    playbook = os.path.join(directory, "row-%d.yml" % number)
     descriptor = os.open(playbook, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as handle:
         yaml.safe_dump([{"hosts": "localhost", "gather_facts": False,
@@ -166,8 +209,8 @@ def run_module(module, arguments, config, environment, directory):
     return run.returncode, result.get("msg", output), output
 
 
-def run_inventory(arguments, config, environment, directory):
-    path = os.path.join(directory, "bad.scaleway_images.yml")
+def run_inventory(number, arguments, config, environment, directory):
+    path = os.path.join(directory, "row-%d.scaleway_images.yml" % number)
     with open(path, "w") as handle:
         yaml.safe_dump(dict({"plugin": "scaleway.registry.images", "api_url": config["scw_api_url"]}, **arguments),
                        handle)
@@ -180,12 +223,33 @@ def run_inventory(arguments, config, environment, directory):
     return run.returncode, line[line.find("scaleway.registry.images inventory:"):], output
 
 
+def run_row(number, module, arguments, config, environment, paths):
+    arguments = filled(arguments, paths)
+    if module == "inventory":
+        return run_inventory(number, arguments, config, environment, paths["directory"])
+    return run_module(number, module, arguments, config, environment, paths["directory"])
+
+
+def problems_of(words, code, message, output):
+    return [problem for problem, bad in (
+        ("it did not fail", code == 0),
+        ("the message lacks %r" % words, words not in message),
+        ("the message is more than one line", "\n" in message.strip()),
+        ("a traceback was shown", "Traceback" in output),
+    ) if bad]
+
+
 def main():
     with open(sys.argv[1]) as handle:
         config = yaml.safe_load(handle)
     emulator = Emulator(config["scw_api_url"])
     assert len(TABLE) >= 40, "the table must try at least 40 bad inputs"
-    failures = []
+    # In a chaos run, only the rows that meet its faults run: see the docstring.
+    chaos = bool(config.get("scw_faults"))
+    rows = [Row(number, *row) for number, row in enumerate(TABLE)]
+    rows = [row for row in rows if not (chaos and (row.local or row.faults))]
+    tripwire = Tripwire()
+    outcomes = {}
     with tempfile.TemporaryDirectory() as directory:
         paths = files(directory, config)
         home = os.path.join(directory, "home")
@@ -194,32 +258,39 @@ def main():
                            ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_STDOUT_CALLBACK="minimal",
                            ANSIBLE_DISPLAY_TRACEBACK="never")
         environment.pop("ANSIBLE_PLAYBOOK_DIR", None)
-        chaos = bool(config.get("scw_faults"))
-        rows = [row for row in TABLE if not (chaos and (row[4] or row[5]))]
-        for case, module, arguments, words, local, faults in rows:
-            before = emulator.admin("GET", "state")
-            emulator.admin("DELETE", "requests")
-            emulator.admin("PATCH", "config", {"faults": faults or config.get("scw_faults")})
-            try:
-                arguments = filled(arguments, paths)
-                if module == "inventory":
-                    code, message, output = run_inventory(arguments, config, environment, directory)
-                else:
-                    code, message, output = run_module(module, arguments, config, environment, directory)
-            finally:
-                emulator.admin("PATCH", "config", {"faults": config.get("scw_faults")})
-            requests = emulator.admin("GET", "requests")["requests"]
-            problems = [problem for problem, bad in (
-                ("it did not fail", code == 0),
-                ("the message lacks %r" % words, words not in message),
-                ("the message is more than one line", "\n" in message.strip()),
-                ("a traceback was shown", "Traceback" in output),
-                ("it changed the emulator's state", emulator.admin("GET", "state") != before),
-                ("it sent %d requests before failing" % len(requests), local and requests),
-            ) if bad]
-            print("%-4s %-45s %s" % ("ok" if not problems else "FAIL", case, message.strip()[:150]))
-            if problems:
-                failures.append("%s: %s\n%s" % (case, "; ".join(problems), output[-1500:]))
+
+        def local_row(row):
+            local_config = dict(config, scw_api_url=tripwire.url(row.number))
+            code, message, output = run_row(row.number, row.module, row.arguments, local_config, environment, paths)
+            sent = tripwire.requests(row.number)
+            outcomes[row.number] = (message, problems_of(row.words, code, message, output)
+                                    + (["it sent %d requests before failing" % len(sent)] if sent else []), output)
+
+        # The local rows, a few at a time, while the API rows take the emulator one after the other.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+            pending = [pool.submit(local_row, row) for row in rows if row.local]
+            for row in rows:
+                if row.local:
+                    continue
+                before = emulator.admin("GET", "state")
+                emulator.admin("PATCH", "config", {"faults": row.faults or config.get("scw_faults")})
+                try:
+                    code, message, output = run_row(row.number, row.module, row.arguments, config, environment, paths)
+                finally:
+                    emulator.admin("PATCH", "config", {"faults": config.get("scw_faults")})
+                changed = emulator.admin("GET", "state") != before
+                outcomes[row.number] = (message, problems_of(row.words, code, message, output)
+                                        + (["it changed the emulator's state"] if changed else []), output)
+            for future in pending:
+                future.result()
+    tripwire.server.shutdown()
+
+    failures = []
+    for row in rows:
+        message, problems, output = outcomes[row.number]
+        print("%-4s %-45s %s" % ("ok" if not problems else "FAIL", row.case, message.strip()[:150]))
+        if problems:
+            failures.append("%s: %s\n%s" % (row.case, "; ".join(problems), output[-1500:]))
     if failures:
         print("\n\n".join(failures))
         return 1
