@@ -223,11 +223,11 @@ def run_inventory(number, arguments, config, environment, directory):
     return run.returncode, line[line.find("scaleway.registry.images inventory:"):], output
 
 
-def run_row(number, module, arguments, config, environment, paths):
-    arguments = filled(arguments, paths)
-    if module == "inventory":
-        return run_inventory(number, arguments, config, environment, paths["directory"])
-    return run_module(number, module, arguments, config, environment, paths["directory"])
+def run_row(row, config, environment, paths):
+    arguments = filled(row.arguments, paths)
+    if row.module == "inventory":
+        return run_inventory(row.number, arguments, config, environment, paths["directory"])
+    return run_module(row.number, row.module, arguments, config, environment, paths["directory"])
 
 
 def problems_of(words, code, message, output):
@@ -261,7 +261,7 @@ def main():
 
         def local_row(row):
             local_config = dict(config, scw_api_url=tripwire.url(row.number))
-            code, message, output = run_row(row.number, row.module, row.arguments, local_config, environment, paths)
+            code, message, output = run_row(row, local_config, environment, paths)
             sent = tripwire.requests(row.number)
             outcomes[row.number] = (message, problems_of(row.words, code, message, output)
                                     + (["it sent %d requests before failing" % len(sent)] if sent else []), output)
@@ -275,7 +275,7 @@ def main():
                 before = emulator.admin("GET", "state")
                 emulator.admin("PATCH", "config", {"faults": row.faults or config.get("scw_faults")})
                 try:
-                    code, message, output = run_row(row.number, row.module, row.arguments, config, environment, paths)
+                    code, message, output = run_row(row, config, environment, paths)
                 finally:
                     emulator.admin("PATCH", "config", {"faults": config.get("scw_faults")})
                 changed = emulator.admin("GET", "state") != before
