@@ -1,7 +1,7 @@
 """Replays the real recorded Registry traffic against the emulator.
 
-The recordings are the go-vcr cassettes under ../shared/api-recordings/ (see its
-SOURCES.md). Each cassette's registry calls are sent, in order, to an emptied
+The recordings are the go-vcr cassettes under tests/emulator/recordings/ (see its
+README.md and SOURCES.md). Each cassette's registry calls are sent, in order, to an emptied
 emulator, and each answer must match the recorded one:
 
 * the same status code;
@@ -41,6 +41,7 @@ recordings only, the emulator's extra `project_id` is left out of the comparison
 """
 
 import functools
+import hashlib
 import json
 import re
 import uuid
@@ -51,7 +52,7 @@ import yaml
 
 from emulator_harness import ROOT, EmulatorProcess
 
-RECORDINGS = ROOT.parent / "shared" / "api-recordings"
+RECORDINGS = ROOT / "tests" / "emulator" / "recordings"
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SEMANTIC_FIELDS = ("status", "name", "description", "is_public", "visibility", "tags", "digest", "endpoint", "region")
 STRANGER_ORG = "99999999-9999-4999-8999-999999999999"
@@ -66,8 +67,6 @@ SETUP = {
 
 
 def _cassettes():
-    if not RECORDINGS.is_dir():
-        raise RuntimeError(f"the recordings are missing: {RECORDINGS}")
     return sorted(RECORDINGS.rglob("*.cassette.yaml"))
 
 
@@ -314,3 +313,14 @@ def test_every_cassette_with_registry_calls_is_replayed():
     assert len(with_calls) == len(_cassettes()) - 2  # all but the two IAM-only ones
     assert len(with_calls) >= 16
     assert sum(len(load_calls(p)) for p in with_calls) >= 200
+
+
+def test_the_recordings_are_the_upstream_bytes():
+    listed = {}
+    for line in (RECORDINGS / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+        checksum, name = line.split(maxsplit=1)
+        listed[name] = checksum
+    on_disk = {str(p.relative_to(RECORDINGS)) for p in RECORDINGS.rglob("*.cassette.yaml")} | {"SOURCES.md"}
+    assert set(listed) == on_disk
+    for name, checksum in listed.items():
+        assert hashlib.sha256((RECORDINGS / name).read_bytes()).hexdigest() == checksum, name
