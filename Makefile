@@ -1,5 +1,5 @@
 # make demo: the collection against its local emulator, from a fresh clone.
-# make test: sanity, units, emulator tests, integration, lint.
+# make test: the system packages (make deps), then sanity, units, emulator tests, integration, lint.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -14,7 +14,7 @@ COLLECTION := $(COLLECTIONS)/ansible_collections/scaleway/registry
 GET_PIP_SHIM := $(HOME)/.ansible/test/cache/get_pip_24_2.py
 WITH_EMULATOR := $(BIN)/python tests/utils/with_emulator.py
 
-.PHONY: help venv collection sanity units emulator-tests integration matrix chaos chaos-run chaos-compare molecule lint test docs demo release bench clean
+.PHONY: help deps venv collection sanity units emulator-tests tool-tests integration live live-clean live-run live-clean-run matrix chaos chaos-run chaos-compare molecule lint test docs demo release bench clean
 
 help:
 	@echo "make demo   create namespaces in two regions on the local emulator, twice (the second run changes nothing)"
@@ -23,6 +23,14 @@ help:
 	@echo "make chaos  every integration target under injected faults, compared with the run without"
 	@echo "make matrix units and integration with ansible-core 2.17 and 2.18 (make test uses 2.19)"
 	@echo "make bench  benchmarks, which print their figures"
+	@echo "make deps   install the system packages that make test needs (tests/system-requirements.txt), or name them"
+	@echo "make live   the live suite against a real Scaleway account (needs SCW_SECRET_KEY and SCW_DEFAULT_PROJECT_ID)"
+
+# The system packages of tests/system-requirements.txt: `make deps` for all of them; a target that needs some checks
+# its own with $(call DEPS,target) first, in seconds, before any long run.
+DEPS = tests/utils/system_deps.sh $(1)
+deps:
+	$(call DEPS)
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt tests/requirements.txt docs/requirements.txt
@@ -44,12 +52,14 @@ $(GET_PIP_SHIM): tests/utils/get_pip_offline.py
 	cp $< $@
 
 sanity: collection $(GET_PIP_SHIM)
+	$(call DEPS,sanity)
 	cd $(COLLECTION) && ansible-test sanity --python 3.11 --color no
 
 units: collection
 	cd $(COLLECTION) && ansible-test units --python 3.11 --color no
 
 emulator-tests: venv
+	$(call DEPS,emulator-tests)
 	$(BIN)/python -m pytest tests/emulator/tests -q -p no:cacheprovider
 
 # A full run keeps the emulator's journal, which make chaos compares with its own.
@@ -57,6 +67,7 @@ JOURNALS := $(CURDIR)/.tmp/journals
 INTEGRATION = cd $(1) && $(WITH_EMULATOR) --integration-config tests/integration/integration_config.yml \
 	--emulator-arg=--deleting-polls=2 --emulator-arg=--registry
 integration: collection
+	$(call DEPS,integration)
 	mkdir -p $(JOURNALS)
 	$(call INTEGRATION,$(COLLECTION)) $(if $(TARGETS),,--journal $(JOURNALS)/faultless.json) \
 		-- ansible-test integration --python 3.11 --color no $(TARGETS)
@@ -66,6 +77,7 @@ integration: collection
 MATRIX_VERSIONS ?= 2.17 2.18
 MATRIX_ARGS ?= --split
 matrix:
+	$(call DEPS,matrix)
 	PYTHON=$(PYTHON) tests/utils/version_matrix.sh $(MATRIX_ARGS) $(MATRIX_VERSIONS)
 
 # make chaos: every integration target again, against an emulator that throttles, fails and drops a quarter of
@@ -83,6 +95,7 @@ chaos: $(JOURNALS)/faultless.json chaos-run
 	$(MAKE) chaos-compare
 
 chaos-run: venv
+	$(call DEPS,chaos)
 	@echo "chaos run with CHAOS_SEED=$(CHAOS_SEED)"
 	mkdir -p $(JOURNALS)
 	rm -f $(JOURNALS)/chaos.json
@@ -100,7 +113,12 @@ lint: collection
 	# CHANGELOG.rst is what antsibull-changelog makes of changelogs/changelog.yaml.
 	cd $(COLLECTION) && antsibull-changelog generate && cmp CHANGELOG.rst $(CURDIR)/CHANGELOG.rst
 
-test: sanity units emulator-tests integration molecule lint docs
+# deps first, so that a machine that lacks a package and cannot install it fails in seconds.
+test: deps
+	$(MAKE) sanity units emulator-tests tool-tests integration molecule lint docs
+
+tool-tests: venv
+	$(BIN)/python -m pytest tests/utils/tests -q -p no:cacheprovider
 
 # make docs: the HTML site (plugin reference and docs/*.md guides) in .tmp/docs-site/, built offline.
 DOCS_SITE := $(CURDIR)/.tmp/docs-site
@@ -129,6 +147,23 @@ release: collection
 	$(BIN)/ansible-builder introspect $(RELEASE)/collections
 	cd $(RELEASE)/collections/ansible_collections/scaleway/registry && $(call DEMO,$(RELEASE)/collections)
 
+# make live: tests/live/live.yml against the real Scaleway account of SCW_SECRET_KEY, in SCW_DEFAULT_PROJECT_ID
+# (make test runs the same suite against the emulator: integration target live). make live-clean deletes what an
+# interrupted run left: every namespace of that project named ansible-live-*. Without the two variables, one line.
+# LIVE_ARGS go to ansible-playbook (LIVE_ARGS=-v, or LIVE_ARGS=--check for make live-clean).
+LIVE_NEEDS = "make $@: set SCW_SECRET_KEY and SCW_DEFAULT_PROJECT_ID (and SCW_DEFAULT_REGION, else fr-par) to run against your Scaleway account; nothing was run"
+LIVE = cd $(COLLECTION) && ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ANSIBLE_LOCALHOST_WARNING=false \
+	ANSIBLE_INVENTORY_UNPARSED_WARNING=false ansible-playbook tests/live/$(1) $(LIVE_ARGS)
+live live-clean:
+	@if [ -z "$${SCW_SECRET_KEY:-}" ] || [ -z "$${SCW_DEFAULT_PROJECT_ID:-}" ]; then echo $(LIVE_NEEDS); \
+	else $(MAKE) --no-print-directory $@-run; fi
+
+live-run: collection
+	$(call LIVE,live.yml)
+
+live-clean-run: collection
+	$(call LIVE,clean.yml)
+
 clean:
 	rm -rf .tmp tests/output
 
@@ -139,6 +174,7 @@ bench: collection
 # pull a private image) against the emulator and its registries. The platform image is built once (debootstrap,
 # no container registry) and kept in the scenario's podman storage under /tmp/scaleway-registry-molecule.
 molecule: collection
+	$(call DEPS,molecule)
 	extensions/molecule/fleet/image.sh
 	cd $(COLLECTION) && ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) $(WITH_EMULATOR) --emulator-arg=--registry -- \
 		molecule test -s fleet

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The live suite (tests/live/, what `make live` runs against a real account) against the emulator, as `make live`
+# runs it: credentials in SCW_* variables and nothing else. Then the emulator must hold exactly what it held before.
+# Then make live-clean's playbook must delete a namespace that an interrupted run left, and only that.
+set -eu -o pipefail
+
+vars=../../integration_config.yml
+setting() { sed -n "s/^scw_$1: //p" "$vars"; }
+export SCW_API_URL SCW_SECRET_KEY SCW_DEFAULT_PROJECT_ID
+SCW_API_URL=$(setting api_url)
+SCW_SECRET_KEY=$(setting secret_key)
+SCW_DEFAULT_PROJECT_ID=$(setting project_id)
+export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
+python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
+state() { "$python" -c 'import json, os, urllib.request; print(json.dumps(json.load(urllib.request.urlopen(
+    os.environ["SCW_API_URL"] + "/_emulator/state")), indent=1, sort_keys=True))'; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+namespace() { ansible localhost -m scaleway.registry.namespace -a "name=$1 region=$2 state=$3" > /dev/null; }
+same_state() { state > "$work/now.json"; diff -u "$work/before.json" "$work/now.json" || { echo "$1" >&2; exit 1; }; }
+
+# A namespace of somebody else's, which neither playbook may touch.
+namespace other-team nl-ams present
+trap 'rm -rf "$work"; namespace other-team nl-ams absent' EXIT
+state > "$work/before.json"
+ansible-playbook ../../../live/live.yml -e live_tls_verify=false "$@" | tee "$work/output.log"
+grep -q "Push app:v1, app:v2, app:v3 and app:latest with skopeo" "$work/output.log"
+same_state "the live suite left the emulator changed"
+
+namespace ansible-live-interrupted pl-waw present
+ansible-playbook ../../../live/clean.yml "$@" | tee "$work/output.log"
+grep -q "ok=2 *changed=1 " "$work/output.log"
+same_state "make live-clean did not delete exactly what a live run left"
