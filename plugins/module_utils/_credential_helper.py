@@ -131,15 +131,18 @@ if __name__ == "__main__":
 '''
 
 
-def render(python, registries, source, secret_file=None, config_file=None, profile=None, created_directories=()):
+def render(python, registries, source, secret_file=None, config_file=None, profile=None, created_directories=(),
+           configs=(), created_files=()):
     """The script's text: the interpreter path goes in the shebang, the rest in CONFIG.
 
-    created_directories, the directories the module made for its files, are kept there too, for the
-    removal to take them away when they are empty: the installed script is the record of the install.
+    The installed script is the record of the install, so that a removal takes away what it added and nothing
+    else: the secret file, the config files that got entries (configs) and those of them it created
+    (created_files), and the directories it made for its files (created_directories, removed when empty).
     """
     config = json.dumps({"registries": sorted(registries), "username": USERNAME, "source": source,
                          "secret_file": secret_file, "config_file": config_file, "profile": profile,
-                         "created_directories": sorted(created_directories)}, sort_keys=True)
+                         "created_directories": sorted(created_directories), "configs": sorted(configs),
+                         "created_files": sorted(created_files)}, sort_keys=True)
     return _TEMPLATE % {"python": python, "config": config}
 
 

@@ -8,7 +8,7 @@
 """docker's config.json and podman's auth.json on a host: where they are, what they say, how to change them.
 
 It runs on managed hosts, with their Python 3 and its standard library only. Files are rewritten
-atomically, keeping every key this code does not own, the file's mode and its owner.
+through the one atomic writer, keeping every key this code does not own, the file's mode and its owner.
 """
 
 from __future__ import annotations
@@ -17,7 +17,14 @@ import base64
 import json
 import os
 import pwd
-import tempfile
+import re
+
+from ansible_collections.scaleway.registry.plugins.module_utils._host_files import (
+    HostFileError,
+    followed_link,
+    make_directories,
+    write_file,
+)
 
 # Registry regions of Scaleway: the registry API's three, and it-mil, which `scw registry login` also knows.
 LOGIN_REGIONS = ("fr-par", "nl-ams", "pl-waw", "it-mil")
@@ -30,6 +37,18 @@ def home():
 
 def registry_host(region):
     return "rg.%s.scw.cloud" % region
+
+
+# A registry as docker and podman name it: a host name or an IP address, and an optional port. Nothing that a
+# command line could take for an option, a path or a URL.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+REGISTRY_PATTERN = re.compile(r"^(?:%s(?:\.%s)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$" % (_LABEL, _LABEL))
+
+
+def registry_problems(registries, option):
+    """One line for each registry that is not host or host:port, naming the option."""
+    return ["%s: %r is not a registry host; write host or host:port, such as rg.fr-par.scw.cloud or 127.0.0.1:5000"
+            % (option, registry) for registry in registries if not REGISTRY_PATTERN.match(registry or "")]
 
 
 def docker_config_path(config_dir=None, environ=None):
@@ -53,10 +72,18 @@ class ConfigFileError(Exception):
     """A config file that cannot be read or is not a JSON object."""
 
 
+def edited_path(path):
+    """The file to read and write for path: the target of a dotfile manager's link, which stays a link."""
+    try:
+        return followed_link(path) or path
+    except HostFileError as exc:
+        raise ConfigFileError(str(exc))
+
+
 def load(path):
     """(the JSON object, or None when the file does not exist). An empty file is an empty object."""
     try:
-        with open(path) as handle:
+        with open(edited_path(path)) as handle:
             text = handle.read()
     except FileNotFoundError:
         return None
@@ -73,29 +100,54 @@ def load(path):
     return data
 
 
+def dumps(data):
+    return json.dumps(data, indent="\t") + "\n"
+
+
 def write(path, data):
-    """Write atomically: an existing file keeps its mode and owner; a new one is 0600 in a 0700 directory,
-    owned like its directory (so that root writing a user's config leaves it that user's)."""
-    directory = os.path.dirname(path)
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o700)
+    """Write data through the one atomic writer. An existing file keeps its mode and owner; a new one is 0600, in
+    directories made 0700, owned like its directory (so that root writing a user's config leaves it that user's).
+    A link keeps pointing to the file, which gets the new content. Returns the directories it made."""
+    target = edited_path(path)
+    created = make_directories(target, 0o700)
     try:
-        reference = os.stat(path)
+        reference = os.stat(target)
     except FileNotFoundError:
-        reference = None
-    descriptor, temporary = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
-    try:
-        with os.fdopen(descriptor, "w") as handle:
-            json.dump(data, handle, indent="\t")
-            handle.write("\n")
-        owner = reference or os.stat(directory)
-        os.chmod(temporary, (reference.st_mode & 0o7777) if reference else 0o600)
-        if os.geteuid() == 0:
-            os.chown(temporary, owner.st_uid, owner.st_gid)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+        reference = os.stat(os.path.dirname(target))
+        reference_mode = 0o600
+    else:
+        reference_mode = reference.st_mode & 0o7777
+    write_file(target, dumps(data), reference_mode, reference.st_uid, reference.st_gid)
+    return created
+
+
+# The keys of a config whose values are credentials, wherever they are; and every auths entry, whole.
+CREDENTIAL_KEYS = frozenset(("auth", "identitytoken", "password", "registrytoken"))
+HIDDEN = "(hidden)"
+
+
+def _masked(value):
+    if isinstance(value, dict):
+        return dict((key, HIDDEN if key in CREDENTIAL_KEYS else _masked(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    return value
+
+
+def masked(data, other=None):
+    """A copy of a config fit for a diff or a result: each auths entry shows that credentials are there, and
+    whether they differ from other's, never what they are; any credential key elsewhere is hidden too."""
+    if not isinstance(data, dict):
+        return data
+    result = _masked(data)
+    auths = data.get("auths")
+    if isinstance(auths, dict):
+        other_auths = (other or {}).get("auths") if isinstance(other, dict) else None
+        other_auths = other_auths if isinstance(other_auths, dict) else {}
+        result["auths"] = dict(
+            (registry, "(credentials)" if other_auths.get(registry, entry) == entry else "(other credentials)")
+            for registry, entry in auths.items())
+    return result
 
 
 def with_helpers(data, registries, helper):

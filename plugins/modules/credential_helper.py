@@ -23,15 +23,20 @@ author:
 options:
   state:
     description:
-      - V(present) installs the helper and the entries; V(absent) removes the helper, its secret file, the entries
-        it added, and the directories it made for them (when they are empty), and nothing else.
+      - V(present) installs the helper and the entries; V(absent) removes what the installed helper records that it
+        added, and nothing else, the helper (only when it carries the collection's marker), the secret file it
+        records (even when O(secret_file) is not repeated), its C(credHelpers) entries in the config files named by
+        the task or recorded, those config files only when the install created them and they hold nothing else, and
+        the directories it made, when they are empty. On a host where nothing was installed, it removes nothing.
     type: str
     choices: [present, absent]
     default: present
   path:
     description:
-      - Directory of the C(docker-credential-scw) script, created if missing. It must be in the C(PATH) of whoever
-        runs docker or podman; the module warns when it is not in its own.
+      - Directory of the C(docker-credential-scw) script, created if missing (mode 0755). It must be in the C(PATH)
+        of whoever runs docker or podman; the module warns when it is not in its own.
+      - The script is mode 0755, owned by the user the module runs as; a drift of its mode or owner is repaired. A
+        symbolic link in its place is refused.
     type: path
     default: /usr/local/bin
   region:
@@ -43,7 +48,7 @@ options:
   registries:
     description:
       - Other registry hosts (C(host) or C(host:port)) the helper serves with the same secret key, for example a local
-        emulator's.
+        emulator's. Anything else, such as a URL, a path or an option, is refused.
     type: list
     elements: str
     default: []
@@ -61,8 +66,11 @@ options:
     default: file
   secret_file:
     description:
-      - With O(source=file), where the secret key is kept, mode 0600 in a directory of mode 0700, owned by the user the
-        module runs as. Only that user can use the helper.
+      - With O(source=file), where the secret key is kept, mode 0600, owned by the user the module runs as. Only that
+        user can use the helper. A drift of its mode or owner is repaired, and shown in the diff.
+      - The directories the module creates for it are mode 0700. An existing directory keeps its mode, and one that
+        group or others may write into (without the sticky bit) is refused. A symbolic link in the file's place is
+        refused.
       - Defaults to C(~/.config/docker-credential-scw/secret) of that user.
     type: path
   helper_config_file:
@@ -76,7 +84,9 @@ options:
   docker_configs:
     description:
       - docker config files (C(config.json)) that get a C(credHelpers) entry for each registry. Missing files are
-        created with mode 0600.
+        created with mode 0600; existing ones keep their mode and owner, and every key the module does not own.
+      - A config file that is a symbolic link (as dotfile managers keep them) is edited in its target, and stays a
+        link, when the link and its target have the same owner; otherwise it is refused.
       - Defaults to C(config.json) in E(DOCKER_CONFIG), else in C(~/.docker), of the user the module runs as.
     type: list
     elements: path
@@ -110,8 +120,10 @@ attributes:
     support: full
   diff_mode:
     support: full
-    details: The diff shows the script and the config files; the secret file shows as present or absent, never its
-      content.
+    details: The diff shows the script and the config files, with each file's mode where the module sets it. Credentials
+      never show. In the config files, each C(auths) entry shows as V((credentials)) and any C(auth),
+      C(identitytoken), C(password) or C(registrytoken) value as V((hidden)); the secret file shows as present or
+      absent.
   idempotent:
     support: full
   action:
@@ -178,21 +190,41 @@ from ansible_collections.scaleway.registry.plugins.module_utils._docker_config i
     LOGIN_REGIONS,
     ConfigFileError,
     docker_config_path,
+    dumps,
     home,
     load,
+    masked,
     podman_auth_path,
     registry_host,
+    registry_problems,
     shadowing_auths,
     with_helpers,
     without_auths,
     without_helpers,
     write,
 )
+from ansible_collections.scaleway.registry.plugins.module_utils._host_files import (
+    FileState,
+    HostFileError,
+    check_directory,
+    make_directories,
+    missing_directories,
+    read_regular,
+    remove_empty_directories,
+    remove_file,
+    write_file,
+)
 
 MARKER = "Installed by the scaleway.registry.credential_helper Ansible module"
 # The connection options are accepted (module_defaults of the collection's group may set them) and used on the
 # controller; the region of this module is a list of its own.
 CONNECTION_HOST_ARGS = dict((name, spec) for name, spec in CONNECTION_ARGS.items() if name != "region")
+SCRIPT_MODE = 0o755
+SECRET_MODE = 0o600
+
+
+class Refused(Exception):
+    """Something on the host that the module must not touch; the message says what and how to fix it."""
 
 
 def default_secret_file():
@@ -207,66 +239,82 @@ def registries_of(module):
     if unknown:
         module.fail_json(msg="region %s is not a Scaleway registry region; use %s or all"
                              % (", ".join(unknown), ", ".join(LOGIN_REGIONS)))
+    problems = registry_problems(module.params["registries"], "registries")
+    if problems:
+        module.fail_json(msg=problems[0])
     return sorted(set(registry_host(region) for region in regions) | set(module.params["registries"]))
 
 
-def read_text(path):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except FileNotFoundError:
-        return None
+class Change:
+    """One file the module manages: what it is (a FileState), and what it should hold (None: absent).
 
+    kind is script, secret or config. A mode of None keeps the file's own (a config file is the user's)."""
 
-class Plan:
-    """Every file the module manages: what it holds now and what it should hold (None: absent)."""
+    def __init__(self, kind, path, before, after, mode=None):
+        self.kind, self.path, self.before, self.after, self.mode = kind, path, before, after, mode
 
-    def __init__(self):
-        self.files = []  # (path, before, after, mode, shown)
-
-    def add(self, path, before, after, mode, shown=True):
-        self.files.append((path, before, after, mode, shown))
-
+    @property
     def changed(self):
-        return [entry for entry in self.files if entry[1] != entry[2]]
+        if self.after != self.before.content:
+            return True
+        return self.after is not None and self.mode is not None and (
+            self.before.mode != self.mode or self.before.uid != os.geteuid())
 
     def diff(self):
-        return [{"before_header": path, "after_header": path,
-                 "before": before if shown else _presence(before), "after": after if shown else _presence(after)}
-                for path, before, after, _mode, shown in self.changed()]
+        before, after = self.before.content, self.after
+        if self.kind == "secret":
+            before, after = _presence(before), _presence(after, before)
+        elif self.kind == "config":
+            old, new = _json(before), _json(after)
+            before = None if old is None else dumps(masked(old, new))
+            after = None if new is None else dumps(masked(new, old))
+        mode_after = self.mode if self.mode is not None else self.before.mode
+        return {"before_header": _header(self.path, self.before.mode), "before": before or "",
+                "after_header": _header(self.path, mode_after if after else None), "after": after or ""}
 
 
-def _presence(content):
-    return "(a secret key)\n" if content else ""
+def _header(path, mode):
+    return path if mode is None else "%s (mode %04o)" % (path, mode)
 
 
-def _json_text(data):
-    return None if data is None else json.dumps(data, indent="\t") + "\n"
+def _presence(content, previous=None):
+    if not content:
+        return ""
+    return "(another secret key)\n" if previous and previous != content else "(a secret key)\n"
 
 
-def plan_configs(module, plan, registries, present):
-    params = module.params
-    paths = params["docker_configs"] or [docker_config_path()]
-    if params["podman"]:
-        paths = paths + [podman_auth_path(params["podman_authfile"])]
+def _json(text):
+    return None if text is None else (json.loads(text) if text.strip() else {})
+
+
+def plan_configs(module, paths, registries, present, installed):
+    """The changes to docker and podman config files: entries added where present, removed elsewhere. A file is
+    removed only when the install created it and it would hold nothing else."""
+    created_by_us = set((installed or {}).get("created_files", []))
+    changes = []
     for path in paths:
         try:
             data = load(path)
         except ConfigFileError as exc:
-            module.fail_json(msg=str(exc))
+            raise Refused(str(exc))
         if present:
             wanted = with_helpers(data, registries, HELPER_NAME)
             stale = shadowing_auths(data, registries)
-            if stale and params["remove_stale_auths"]:
+            if stale and module.params["remove_stale_auths"]:
                 wanted = without_auths(wanted, stale)
             elif stale:
                 module.warn("%s has auths entries for %s, which some clients use instead of the helper; remove them"
                             " with remove_stale_auths: true" % (path, ", ".join(stale)))
+        elif data is None:
+            continue
         else:
-            wanted = without_helpers(data, registries, HELPER_NAME) if data is not None else None
-            wanted = None if wanted == {} else wanted
-        before = _json_text(data)
-        plan.add(path, before, before if wanted == data else _json_text(wanted), None)
+            wanted = without_helpers(data, registries, HELPER_NAME)
+            if wanted == {} and path in created_by_us:
+                wanted = None
+        before = FileState(None if data is None else dumps(data))
+        after = before.content if wanted == data else (None if wanted is None else dumps(wanted))
+        changes.append(Change("config", path, before, after))
+    return changes
 
 
 def verify(module, helper, registries, secret_key):
@@ -279,6 +327,68 @@ def verify(module, helper, registries, secret_key):
     if secret is None or (secret_key and secret != secret_key):
         module.fail_json(msg="the installed helper does not answer %s with the secret key: %s"
                              % (registries[0], " ".join((out or "no answer").split())[:200]))
+
+
+def plan(module, helper, registries):
+    """(every change, in the order to apply them, and the directories the install made).
+
+    The script records the install: its secret file, the config files that got entries, those it created and
+    the directories it made. So it is written last, and removed last, and a run that fails half-way leaves a
+    record that the next run completes from; and state=absent removes what the record names, and nothing else."""
+    params = module.params
+    present = params["state"] == "present"
+    script = read_regular(helper)
+    installed = installed_config(script.content) if script.exists and MARKER in script.content else None
+    recorded = installed or {}
+
+    secret_file = params["secret_file"] or default_secret_file()
+    wanted_secret = present and params["source"] == "file"
+    changes = []
+    if wanted_secret:
+        changes.append(Change("secret", secret_file, read_regular(secret_file), params["secret_key"] + "\n",
+                              SECRET_MODE))
+    old_secret = recorded.get("secret_file")
+    if old_secret and not (wanted_secret and old_secret == secret_file):
+        changes.append(Change("secret", old_secret, read_regular(old_secret), None))
+    if not present and params["secret_file"] and params["secret_file"] != old_secret:
+        module.warn("%s is not the secret file this helper recorded (%s): left as it is"
+                    % (params["secret_file"], old_secret or "none"))
+
+    named = params["docker_configs"] or [docker_config_path()]
+    if params["podman"]:
+        named = named + [podman_auth_path(params["podman_authfile"])]
+    # A removal also cleans the configs that earlier installs recorded; an install leaves those it is not given.
+    configs = named if present else list(dict.fromkeys(named + recorded.get("configs", [])))
+    changes += plan_configs(module, configs, registries, present, installed)
+
+    written = [change.path for change in changes if change.after is not None] + ([helper] if present else [])
+    made = sorted(set(directory for directory in recorded.get("created_directories", []) if os.path.isdir(directory))
+                  | set(directory for path in written for directory in missing_directories(path)))
+    for path in written:
+        if os.path.isdir(os.path.dirname(path)):
+            check_directory(os.path.dirname(path))
+    if present:
+        created_files = set(recorded.get("created_files", [])) | set(
+            change.path for change in changes if change.kind == "config" and not change.before.exists)
+        content = render(sys.executable, registries, params["source"], secret_file if wanted_secret else None,
+                         params["helper_config_file"], params["helper_profile"], made,
+                         set(named) | set(recorded.get("configs", [])), created_files)
+        changes.append(Change("script", helper, script, content, SCRIPT_MODE))
+    elif installed is not None:
+        changes.append(Change("script", helper, script, None))
+    return changes, installed
+
+
+def apply(changes):
+    for change in changes:
+        if change.after is None:
+            remove_file(change.path)
+        elif change.kind == "config":
+            write(change.path, json.loads(change.after))
+        else:
+            # The secret's own directories: nobody but its owner may even list them.
+            make_directories(change.path, 0o700 if change.kind == "secret" else 0o755)
+            write_file(change.path, change.after, change.mode)
 
 
 def main():
@@ -304,29 +414,18 @@ def main():
     present = params["state"] == "present"
     registries = registries_of(module)
     helper = os.path.join(params["path"], "docker-credential-" + HELPER_NAME)
-    secret_file = params["secret_file"] or default_secret_file()
     if present and params["source"] == "file" and not params["secret_key"]:
         module.fail_json(msg="source: file needs the secret key; run the module through its action plugin"
                              " (scaleway.registry.credential_helper), which resolves it on the controller")
-
-    plan = Plan()
-    script = read_text(helper)
-    installed = installed_config(script) if script is not None and MARKER in script else None
-    secret_after = params["secret_key"] + "\n" if present and params["source"] == "file" else None
-    plan.add(secret_file, read_text(secret_file), secret_after, 0o600, shown=False)
-    plan_configs(module, plan, registries, present)
-    # The script records the directories made for the install, so that the removal takes them away too.
-    made = sorted(set(directory for directory in (installed or {}).get("created_directories", [])
-                      if os.path.isdir(directory))
-                  | set(missing_directories([helper] + [entry[0] for entry in plan.files if entry[2] is not None])))
-    wanted = render(sys.executable, registries, params["source"], secret_file, params["helper_config_file"],
-                    params["helper_profile"], made) if present else None
-    plan.files.insert(0, (helper, script, wanted if present else (None if installed is not None else script), 0o755,
-                          True))
-
-    changed = plan.changed()
-    if changed and not module.check_mode:
-        apply(module, changed)
+    try:
+        changes, installed = plan(module, helper, registries)
+        changed = [change for change in changes if change.changed]
+        if changed and not module.check_mode:
+            apply(changed)
+    except (Refused, HostFileError) as exc:
+        module.fail_json(msg=str(exc))
+    except (OSError, IOError) as exc:
+        module.fail_json(msg="cannot change %s: %s" % (getattr(exc, "filename", None) or helper, exc.strerror or exc))
     if not present and installed and not module.check_mode:
         remove_empty_directories(installed.get("created_directories", []))
     if present and not module.check_mode and params["source"] != "scw_cli":
@@ -335,60 +434,10 @@ def main():
         module.warn("%s is not in PATH here: docker and podman find docker-credential-scw only on their PATH"
                     % params["path"])
     result = dict(changed=bool(changed), helper=helper, registries=registries,
-                  files=[entry[0] for entry in changed])
+                  files=[change.path for change in changed])
     if module._diff:
-        result["diff"] = plan.diff()
+        result["diff"] = [change.diff() for change in changed]
     module.exit_json(**result)
-
-
-def missing_directories(paths):
-    """The directories that writing these files would create."""
-    missing = set()
-    for path in paths:
-        directory = os.path.dirname(path)
-        while directory and not os.path.isdir(directory) and directory not in missing:
-            missing.add(directory)
-            directory = os.path.dirname(directory)
-    return missing
-
-
-def remove_empty_directories(directories):
-    """Remove the directories the install made, deepest first, as long as they are empty."""
-    for directory in sorted(directories, key=len, reverse=True):
-        try:
-            os.rmdir(directory)
-        except OSError:
-            pass
-
-
-def apply(module, changed):
-    for path, _before, after, mode, _shown in changed:
-        try:
-            if after is None:
-                os.unlink(path)
-            elif mode is None:
-                write(path, json.loads(after))
-            else:
-                _write_private(path, after, mode)
-        except (OSError, IOError) as exc:
-            module.fail_json(msg="cannot change %s: %s" % (path, exc.strerror or exc))
-
-
-def _write_private(path, content, mode):
-    directory = os.path.dirname(path)
-    if mode == 0o600:
-        # The secret's own directory: nobody but its owner may even list it.
-        if not os.path.isdir(directory):
-            os.makedirs(directory, 0o700)
-        os.chmod(directory, 0o700)
-    elif not os.path.isdir(directory):
-        os.makedirs(directory, 0o755)
-    temporary = path + ".tmp-scaleway-registry"
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(content)
-    os.chmod(temporary, mode)
-    os.replace(temporary, path)
 
 
 if __name__ == "__main__":

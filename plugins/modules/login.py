@@ -35,7 +35,8 @@ options:
     elements: str
   registry:
     description:
-      - Another registry host (C(host) or C(host:port)) to log into instead, for example a local emulator's.
+      - Another registry host (C(host) or C(host:port)) to log into instead, for example a local emulator's. Anything
+        else, such as a URL, a path or an option, is refused.
     type: str
   state:
     description:
@@ -149,6 +150,7 @@ from ansible_collections.scaleway.registry.plugins.module_utils._docker_config i
     load,
     podman_auth_path,
     registry_host,
+    registry_problems,
     stored_login,
 )
 
@@ -158,6 +160,9 @@ USERNAME = "nologin"
 def registries_of(module):
     params = module.params
     if params["registry"]:
+        problems = registry_problems([params["registry"]], "registry")
+        if problems:
+            module.fail_json(msg=problems[0])
         return [params["registry"]]
     regions = params["region"] or ["fr-par"]
     regions = list(LOGIN_REGIONS) if regions == ["all"] else regions
@@ -203,7 +208,8 @@ def command(module, verb, registry):
             arguments.append("--tls-verify=false")
     environment = {"DOCKER_CONFIG": params["config_path"]} if params["program"] == "docker" and params["config_path"] else {}
     # The secret key goes on standard input, where neither ps nor /proc/<pid>/cmdline shows it.
-    rc, out, err = module.run_command(arguments + [registry], data=params["secret_key"] if verb == "login" else None,
+    # "--": whatever the registry is, docker and podman never read it as an option.
+    rc, out, err = module.run_command(arguments + ["--", registry], data=params["secret_key"] if verb == "login" else None,
                                       environ_update=environment)
     if rc != 0:
         lines = [line for line in (err or out).splitlines() if line.strip()]

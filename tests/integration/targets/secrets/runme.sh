@@ -10,6 +10,8 @@ utils=../../../utils
 python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
 secret=$(sed -n 's/^scw_secret_key: //p' "$vars")
 refused=$(sed -n 's/^ *refused_secret_key: //p' playbook.yml)
+other_token=$(sed -n 's/^ *other_registry_token: //p' hosts.yml)
+other_identity=$(sed -n 's/^ *other_identity_token: //p' hosts.yml)
 work=$(mktemp -d)
 export ANSIBLE_ROLES_PATH=..
 export AUDIT_DIR="$work/hosts"
@@ -55,16 +57,28 @@ wait "$watcher" || true
 grep -q VALUE_SPECIFIED_IN_NO_LOG_PARAMETER "$work/output.log"
 grep -q '"before"' "$work/output.log"
 grep -q 'authentication is denied' "$work/output.log"
-grep -q "login --username nologin --password-stdin $(sed -n 's/^scw_registries: .*"fr-par": "\([^"]*\)".*/\1/p' "$vars")" \
+grep -q "login --username nologin --password-stdin -- $(sed -n 's/^scw_registries: .*"fr-par": "\([^"]*\)".*/\1/p' "$vars")" \
     "$work/cmdlines"
 
-for key in "$secret" "$refused"; do
+# Each secret, and each of the three shapes its base64 takes inside any base64 "user:secret" (docker's auth).
+forms() {
+    "$python" -c 'import base64, sys
+for secret in sys.argv[1:]:
+    print(secret)
+    for shift in range(3):
+        encoded = base64.b64encode(b"\0" * shift + secret.encode()).decode()
+        print(encoded[(shift + 2) // 3 * 4:-4])' "$@"
+}
+grep -q "(credentials)" "$work/output.log"
+forms "$secret" "$refused" "$other_token" "$other_identity" > "$work/forms"
+[ "$(wc -l < "$work/forms")" -eq 16 ]
+while read -r key; do
     if grep -rlF -- "$key" "$work/output.log" "$work/ansible.log" "$work/cmdlines"; then
         grep -rhF -- "$key" "$work/output.log" "$work/ansible.log" "$work/cmdlines" | sed "s/$key/<the key>/g" | head -5
         echo "a secret key leaked into the files above" >&2
         exit 1
     fi
-done
+done < "$work/forms"
 "$python" "$utils/find_secret_files.py" "$secret" "$work" "$HOME/.ansible/tmp"
 echo "no secret key in $(wc -l < "$work/output.log") lines of output, $(wc -l < "$work/ansible.log") lines of log," \
     "$(wc -l < "$work/cmdlines") command lines, or a file others can read"
