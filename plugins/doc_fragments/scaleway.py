@@ -129,12 +129,14 @@ options:
   namespaces:
     description:
       - The namespaces in scope, by name or ID. Names may be shell-style globs such as V(team-*).
-      - Every namespace when not set.
+      - Every namespace when not set. An empty list is refused, so that a template that came out empty cannot
+        widen the scope to every namespace.
     type: list
     elements: str
   images:
     description:
-      - Shell-style globs on the image names in scope, such as V(team/*). Every image when not set.
+      - Shell-style globs on the image names in scope, such as V(team/*).
+      - Every image when not set. An empty list is refused, as for O(namespaces).
     type: list
     elements: str
 """

@@ -50,15 +50,28 @@ def namespace_name_problem(name):
     return None
 
 
+def scope_problem(namespaces, images):
+    """Why the `namespaces` and `images` options cannot be used, or None.
+
+    Left out, each means every namespace or image. An empty list is what a template that came out
+    empty gives: read as "every", it would widen a cleanup to the whole region, so it is refused.
+    """
+    for option, value, every in (("namespaces", namespaces, "every namespace"), ("images", images, "every image")):
+        if value is not None and not value:
+            return ("%s is an empty list (a template that came out empty?): give at least one, or leave %s out for %s"
+                    % (option, option, every))
+    return None
+
+
 def namespace_in_scope(namespace, patterns):
-    """Whether the `namespaces` option (IDs, names or globs on names; every namespace when empty) selects it."""
-    return not patterns or any(namespace["id"] == pattern or fnmatch.fnmatchcase(namespace["name"], pattern)
-                               for pattern in patterns)
+    """Whether the `namespaces` option (IDs, names or globs on names; every namespace when None) selects it."""
+    return patterns is None or any(namespace["id"] == pattern or fnmatch.fnmatchcase(namespace["name"], pattern)
+                                   for pattern in patterns)
 
 
 def image_in_scope(image, globs):
-    """Whether the `images` option (globs on names; every image when empty) selects it."""
-    return not globs or any(fnmatch.fnmatchcase(image["name"], glob) for glob in globs)
+    """Whether the `images` option (globs on names; every image when None) selects it."""
+    return globs is None or any(fnmatch.fnmatchcase(image["name"], glob) for glob in globs)
 
 
 def _ordered(item, fields, **extra):

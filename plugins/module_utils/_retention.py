@@ -10,7 +10,7 @@
 A tag is deleted only when every deletion rule makes it a candidate and no keep rule holds it:
 keep always wins. keep_last counts over all the tags of the image, never over the candidates
 alone. A tag whose digest a kept tag also carries is kept, since deleting it would delete the
-kept tag's manifest too.
+kept tag's manifest too. Tag patterns are regular expressions that must match the whole name.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ KEEP = "keep"
 DELETE = "delete"
 DURATION_RE = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+# A `*` that repeats a plain character, as in the glob `pr-*`: in a regex it would repeat the `-`.
+# After `.`, `]`, `)` or an escape such as `\d`, it is what a regex means.
+GLOB_STAR = re.compile(r"(?<![.\])\\])(?<!\\.)\*")
 
 
 class RuleError(ValueError):
@@ -41,13 +44,24 @@ def parse_duration(text):
     return duration
 
 
-def compile_patterns(patterns, option):
+def glob_meant(pattern):
+    """The regex that a pattern reading as a glob probably meant (`pr-*` gives `pr-.*`), or None."""
+    return GLOB_STAR.sub(".*", pattern) if GLOB_STAR.search(pattern) else None
+
+
+def compile_patterns(patterns, option, warnings):
+    """The compiled patterns; a warning goes to `warnings` for each one that reads as a glob."""
     compiled = []
     for pattern in patterns or ():
+        meant = glob_meant(pattern)
+        hint = "; did you mean '%s'?" % meant if meant else ""
         try:
             compiled.append(re.compile(pattern))
         except re.error as exc:
-            raise RuleError("%s: '%s' is not a valid regular expression: %s" % (option, pattern, exc))
+            raise RuleError("%s: '%s' is not a valid regular expression: %s%s" % (option, pattern, exc, hint))
+        if meant:
+            warnings.append("%s: '%s' looks like a glob, but tag patterns are regular expressions that must match"
+                            " the whole tag name%s" % (option, pattern, hint))
     return compiled
 
 
@@ -75,8 +89,9 @@ class Rules:
         if keep_last is not None and keep_last < 0:
             raise RuleError("keep_last must be 0 or more, not %s" % keep_last)
         self.keep_last = keep_last
-        self.keep_tags = compile_patterns(keep_tags, "keep_tags")
-        self.delete_tags = compile_patterns(delete_tags, "delete_tags") if delete_tags else None
+        self.warnings = []
+        self.keep_tags = compile_patterns(keep_tags, "keep_tags", self.warnings)
+        self.delete_tags = compile_patterns(delete_tags, "delete_tags", self.warnings) if delete_tags else None
         self.older_than = older_than
         self.cutoff = None
         if older_than:
@@ -85,7 +100,7 @@ class Rules:
     def keep_reason(self, tag, newest):
         """Why a keep rule holds the tag, or None."""
         for pattern in self.keep_tags:
-            if pattern.search(tag["name"]):
+            if pattern.fullmatch(tag["name"]):
                 return "keep_tags: matches %s" % pattern.pattern
         if tag["id"] in newest:
             return "keep_last: one of the %d newest" % self.keep_last
@@ -93,7 +108,7 @@ class Rules:
 
     def not_candidate_reason(self, tag):
         """Why a deletion rule does not make the tag a candidate, or None when every one does."""
-        if self.delete_tags is not None and not any(pattern.search(tag["name"]) for pattern in self.delete_tags):
+        if self.delete_tags is not None and not any(pattern.fullmatch(tag["name"]) for pattern in self.delete_tags):
             return "delete_tags: matches none"
         if self.cutoff is not None:
             created = parse_time(tag.get("created_at"))
@@ -148,3 +163,19 @@ def digest_groups(decisions):
         if action == DELETE:
             groups.setdefault(tag["digest"], []).append(tag)
     return list(groups.values())
+
+
+def changed_since_listing(group, current):
+    """Why deleting a digest group (with force) would now take more than the plan, or None.
+
+    `current` is the image's tags listed again just before the delete. The delete names the
+    group's first tag, and the API deletes the digest that tag carries then, with every tag of
+    that digest: a tag pushed with the digest since the listing would go too, and a planned tag
+    pushed again points at another manifest. Either way the plan is stale, so the group is kept.
+    """
+    digest, planned = group[0]["digest"], set(tag["id"] for tag in group)
+    changed = sorted(tag["name"] for tag in current if tag.get("status") != "deleting"
+                     and (tag["digest"] == digest) != (tag["id"] in planned))
+    if not changed:
+        return None
+    return "digest: since the listing, a push changed its tags (%s)" % ", ".join(changed)

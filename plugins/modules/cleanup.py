@@ -36,13 +36,17 @@ options:
     type: int
   keep_tags:
     description:
-      - Regular expressions (searched, so anchor them); a tag whose name matches one is always kept.
-      - For example V(^latest$) and V(^v\\d+\\.\\d+\\.\\d+$).
+      - Regular expressions that must match the whole tag name (Python C(re.fullmatch)); a tag whose name matches
+        one is always kept.
+      - For example V(latest) keeps only C(latest), not C(latest-rc); V(v\\d+\\.\\d+\\.\\d+) keeps C(v1.2.0);
+        V(release-.*) keeps every tag that starts with C(release-).
+      - These are not globs. A pattern such as V(pr-*) gets a warning naming the regex it probably means, V(pr-.*).
     type: list
     elements: str
   delete_tags:
     description:
-      - Regular expressions (searched); only tags whose name matches one may be deleted.
+      - Regular expressions that must match the whole tag name (Python C(re.fullmatch)); only tags whose name
+        matches one may be deleted. For example V(pr-\\d+) matches C(pr-12) but not C(pr-12-fix) or C(prod).
       - Every tag may be deleted when not set.
     type: list
     elements: str
@@ -83,13 +87,16 @@ attributes:
     details: Once the plan is applied, planning again deletes nothing. A run interrupted while deleting converges
       when run again.
 notes:
-  - Invalid regular expressions or durations fail before any request. At least one rule is required.
+  - Invalid regular expressions or durations, and an empty O(namespaces) or O(images) list, fail before any
+    request. At least one rule is required.
   - Tags already being deleted are left out of the plan.
   - The API tells no size per tag, so RV(freed_bytes) counts the images left without tags, whose whole size is
     freed; other deletes free space that the API does not break down.
-  - Between the listing and a delete, a tag pushed with a digest the plan deletes would go with it. The module
-    asks the API to force a delete only when the plan deletes several tags of that digest; a single-tag delete that
-    the API refuses because the digest gained a tag is reported as kept.
+  - Between the listing and a delete, a tag pushed with a digest the plan deletes would go with it. A single-tag
+    delete that the API refuses because the digest gained a tag is reported as kept. The module asks the API to
+    force a delete only when the plan deletes several tags of that digest, and just before, it lists that image's
+    tags again; if the digest's tags changed, the group is kept and reported. A push in the short time between that
+    second listing and the delete is not caught.
 seealso:
   - module: scaleway.registry.tag
   - module: scaleway.registry.image_info
@@ -100,7 +107,7 @@ EXAMPLES = r"""
   scaleway.registry.cleanup:
     region: all
     namespaces: [team-*]
-    keep_tags: ['^latest$', '^v\d+\.\d+\.\d+$']
+    keep_tags: [latest, 'v\d+\.\d+\.\d+']
     keep_last: 10
     older_than: 30d
     max_delete: 500
@@ -110,7 +117,7 @@ EXAMPLES = r"""
   scaleway.registry.cleanup:
     namespaces: [my-team]
     images: [app, app/*]
-    delete_tags: ['^pr-\d+$']
+    delete_tags: ['pr-\d+']
     keep_last: 3
 """
 
@@ -180,12 +187,14 @@ from ansible_collections.scaleway.registry.plugins.module_utils._registry import
     Tags,
     image_in_scope,
     namespace_in_scope,
+    scope_problem,
 )
 from ansible_collections.scaleway.registry.plugins.module_utils._retention import (
     DELETE,
     KEEP,
     RuleError,
     Rules,
+    changed_since_listing,
     digest_groups,
     plan_image,
 )
@@ -227,17 +236,28 @@ def check_guards(module, planned, items):
 
 
 def apply(module, planned, items):
-    """Delete each digest group once, concurrently; after a failure, start no more deletes and say how far it got."""
-    jobs = [(region, group) for region, _namespace, _image, decisions in planned for group in digest_groups(decisions)]
+    """Delete each digest group once, concurrently; after a failure, start no more requests and say how far it got.
+
+    A forced delete takes every tag of the digest, including one pushed since the listing. So an image with a
+    forced group is listed again just before its deletes, and a group whose digest changed is kept. One listing
+    serves all the groups of the image; it is sent before any of that image's deletes, which would move it.
+    """
+    client = module.client
+    jobs = []
+    for region, _namespace, image, decisions in planned:
+        groups = digest_groups(decisions)
+        if any(len(group) > 1 for group in groups):
+            jobs.append((region, image, groups))
+        else:
+            jobs.extend((region, None, [group]) for group in groups)
     item_of = dict((item["tag_id"], item) for item in items)
     deleted, failures, stop = [], [], threading.Event()
 
-    def delete(job):
-        region, group = job
+    def delete(region, group):
         if stop.is_set():
             return
         try:
-            Tags(module.client, region).delete(group[0]["id"], {"force": "true"} if len(group) > 1 else None)
+            Tags(client, region).delete(group[0]["id"], {"force": "true"} if len(group) > 1 else None)
             deleted.extend(group)
         except PreconditionFailed:
             item_of[group[0]["id"]].update(action=KEEP, reason="digest: another tag carries it since the listing")
@@ -245,9 +265,25 @@ def apply(module, planned, items):
             stop.set()
             failures.append(exc)
 
-    module.client.map(delete, jobs)
+    def run_job(job):
+        region, image, groups = job
+        if image is not None and not stop.is_set():
+            try:
+                current = Tags(client, region).list(image["id"])
+            except ScalewayError as exc:
+                stop.set()
+                failures.append(exc)
+                return
+            for group in groups:
+                reason = changed_since_listing(group, current)
+                for tag in group if reason else ():
+                    item_of[tag["id"]].update(action=KEEP, reason=reason)
+            groups = [group for group in groups if item_of[group[0]["id"]]["action"] == DELETE]
+        client.map(lambda group: delete(region, group), groups)
+
+    client.map(run_job, jobs)
     if failures:
-        module.module.fail_json(msg="%d tags deleted, then a delete failed: %s; run the task again to finish"
+        module.module.fail_json(msg="%d tags deleted, then a request failed: %s; run the task again to finish"
                                     % (len(deleted), " ".join(str(failures[0]).split())),
                                 plan=public(items), deleted=len(deleted))
 
@@ -308,10 +344,15 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
+    problem = scope_problem(params["namespaces"], params["images"])
+    if problem:
+        module.module.fail_json(msg=problem)
     try:
         rules = Rules(params["keep_last"], params["keep_tags"], params["delete_tags"], params["older_than"])
     except RuleError as exc:
         module.module.fail_json(msg=str(exc))
+    for warning in rules.warnings:
+        module.module.warn(warning)
     module.run(lambda module: run(module, rules))
 
 

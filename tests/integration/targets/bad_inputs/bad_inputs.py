@@ -93,6 +93,18 @@ TABLE = [
     ("an invalid duration", "cleanup", {"older_than": "30 days"}, "older_than '30 days' is not a duration", True, None),
     ("a zero duration", "cleanup", {"older_than": "0d"}, "older_than '0d' is zero", True, None),
     ("a negative keep_last", "cleanup", {"keep_last": -2}, "keep_last must be 0 or more", True, None),
+    ("a glob that is no regex", "cleanup", {"delete_tags": ["*-rc"]},
+     "delete_tags: '*-rc' is not a valid regular expression: nothing to repeat at position 0; did you mean '.*-rc'?",
+     True, None),
+    # an empty scope list, as a template that came out empty gives: not "everything"
+    ("an empty namespaces list", "cleanup", {"namespaces": [], "keep_last": 1},
+     "namespaces is an empty list (a template that came out empty?): give at least one, or leave namespaces out",
+     True, None),
+    ("an empty images list", "cleanup", {"images": [], "keep_last": 1},
+     "images is an empty list (a template that came out empty?): give at least one, or leave images out", True, None),
+    ("an empty namespaces list for the inventory", "inventory", {"namespaces": []},
+     "namespaces is an empty list (a template that came out empty?)", True, None),
+    ("an empty images list for the inventory", "inventory", {"images": []}, "images is an empty list", True, None),
     # profiles and config files
     ("an unknown profile", "namespace_info", {"profile": "staging", "config_file": "{config}"},
      "profile 'staging' does not exist", True, None),
@@ -104,6 +116,17 @@ TABLE = [
      "no Scaleway secret key found", True, None),
     ("no secret key anywhere, for a login", "login", {"secret_key": None, "config_file": "{empty}"},
      "no Scaleway secret key found", True, None),
+    # what the modules that run on hosts refuse to touch
+    ("a registry that is an option", "login", {"registry": "--config=/tmp/x"},
+     "registry: '--config=/tmp/x' is not a registry host; write host or host:port", True, None),
+    ("a registry that is a URL, for the helper", "credential_helper", {"registries": ["https://rg.example.com/v2"]},
+     "registries: 'https://rg.example.com/v2' is not a registry host", True, None),
+    ("a secret file in a directory others may write into", "credential_helper",
+     {"path": "{directory}/bin", "secret_file": "{open}/secret", "docker_configs": ["{directory}/docker.json"]},
+     "open is writable by others (mode 0777), who could replace a file the module writes there", True, None),
+    ("a secret file that is a link", "credential_helper",
+     {"path": "{directory}/bin", "secret_file": "{link}", "docker_configs": ["{directory}/docker.json"]},
+     "link is a symbolic link; the module keeps this file as a regular file only", True, None),
     # what the API answers
     ("a 400", "namespace", {"name": "team-x"}, "invalid argument(s)", False, "400=1"),
     ("a wrong secret key: 401", "namespace_info", {"secret_key": "12345678-1234-4234-8234-123456789012"},
@@ -174,7 +197,11 @@ class Tripwire:
 
 def files(directory, config):
     paths = {"directory": directory, "config": os.path.join(directory, "config.yaml"),
-             "broken": os.path.join(directory, "broken.yaml"), "empty": os.path.join(directory, "empty.yaml")}
+             "broken": os.path.join(directory, "broken.yaml"), "empty": os.path.join(directory, "empty.yaml"),
+             "open": os.path.join(directory, "open"), "link": os.path.join(directory, "link")}
+    os.mkdir(paths["open"])
+    os.chmod(paths["open"], 0o777)
+    os.symlink(os.path.join(directory, "notes.txt"), paths["link"])
     contents = {"config": yaml.safe_dump({"secret_key": config["scw_secret_key"], "profiles": {"ci": {}}}),
                 "broken": "secret_key: [unclosed\n", "empty": ""}
     for name, content in contents.items():
@@ -186,7 +213,11 @@ def files(directory, config):
 
 def filled(arguments, paths):
     """The row's arguments with the scratch paths in; a None removes an argument the runner would add."""
-    return dict((key, value.format(**paths) if isinstance(value, str) else value) for key, value in arguments.items())
+    def fill(value):
+        if isinstance(value, list):
+            return [fill(item) for item in value]
+        return value.format(**paths) if isinstance(value, str) else value
+    return dict((key, fill(value)) for key, value in arguments.items())
 
 
 def run_module(number, module, arguments, config, environment, directory):
