@@ -53,7 +53,8 @@ options:
     type: str
   api_timeout:
     description:
-      - Seconds to wait for each answer of the API.
+      - Seconds that each attempt of a request may take, from connecting to reading the whole answer; a slower
+        attempt counts as a timeout, and is retried.
     type: int
     default: 30
   validate_certs:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import io
 import json
 import math
 import os
@@ -24,7 +25,7 @@ import socket
 import ssl
 import threading
 import time
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 from ansible_collections.scaleway.registry.plugins.module_utils._version import COLLECTION_VERSION
 
@@ -32,6 +33,10 @@ from ansible_collections.scaleway.registry.plugins.module_utils._version import 
 # (the gateway answers 500 "upstream connect error" when a backend drops, which passes).
 RETRY_STATUSES = frozenset((429, 500, 502, 503, 504))
 PAGE_SIZE = 100  # the API's maximum
+# Bounds on what a server can make the client hold: no real answer comes near them (the largest page, of 100
+# images, is well under 1 MiB), and a server past them is broken or hostile, not busy.
+MAX_BODY = 16 * 1024 * 1024
+MAX_PAGES = 10000
 # Ten attempts ride out about 40 seconds of throttling or failures (backoff 0.5 s doubling to 8 s),
 # so that a request gives up only when the API is really down, not because of bad luck: with a
 # quarter of the answers failing, one request in half a million fails all ten.
@@ -149,11 +154,15 @@ class Answer:
 
 
 def error_from_response(response):
-    """Build the typed error for an HTTP error answer, whatever shape its body has."""
+    """Build the typed error for an answer that is not a success, whatever shape its body has."""
     status = response.status
+    if status < 400:  # neither a success nor an error: whatever its body says is beside the point
+        message = ("the Scaleway API answered with a redirect, which is not followed: check api_url" if status >= 300
+                   else "the Scaleway API answered with an interim status where its answer was due")
+        return APIError(status, message, request_id=response.headers.get("X-Request-Id"))
     try:
         body = response.json() if response.body else {}
-    except ValueError:
+    except (ValueError, RecursionError):
         body = {}
     if not isinstance(body, dict):
         body = {}
@@ -196,22 +205,108 @@ def _retry_after(response):
         return None
 
 
-def _proxy(parts):
-    """(host, port, authorization header or None) of the proxy the environment sets for this URL, or None."""
-    value = os.environ.get(parts.scheme + "_proxy") or os.environ.get(parts.scheme.upper() + "_PROXY")
-    bypass = os.environ.get("no_proxy") or os.environ.get("NO_PROXY") or ""
-    host = parts.hostname or ""
-    for entry in (item.strip().lstrip(".") for item in bypass.split(",")):
-        if entry and (entry == "*" or host == entry or host.endswith("." + entry)):
-            return None
-    if not value:
+def _proxy(parts, warnings):
+    """(host, port, authorization header or None) of the proxy the environment sets for this URL, or None.
+
+    urllib.request reads the variables as curl and requests do (any case, all_proxy, no_proxy entries with a
+    port), but costs a task about 5 ms to import: only worth it when some variable names a proxy.
+    """
+    if not any(name.lower().endswith("_proxy") for name in os.environ):
         return None
-    proxy = urlsplit(value if "://" in value else "http://" + value)
+    import urllib.request
+
+    proxies = urllib.request.getproxies()
+    variable = parts.scheme if proxies.get(parts.scheme) else "all"
+    value = proxies.get(variable)
+    api_port = parts.port or (443 if parts.scheme == "https" else 80)
+    # With the port, so that a no_proxy entry with a port can match.
+    if not value or urllib.request.proxy_bypass("%s:%d" % (parts.hostname, api_port)):
+        return None
+    try:
+        proxy = urlsplit(value if "://" in value else "http://" + value)
+        port = proxy.port or 3128
+    except ValueError:  # a port that is not a number, an unclosed [
+        proxy, port = None, None
+    if port is None or proxy.scheme not in ("http", "https") or not proxy.hostname:
+        # Not the value: it may hold the proxy's password.
+        warnings.append("%s_proxy is not the URL of an HTTP proxy, the only kind the Scaleway API client can use: "
+                        "it connects directly" % variable)
+        return None
     authorization = None
     if proxy.username:
-        credentials = "%s:%s" % (proxy.username, proxy.password or "")
+        credentials = "%s:%s" % (unquote(proxy.username), unquote(proxy.password or ""))
         authorization = "Basic " + base64.b64encode(credentials.encode()).decode()
-    return proxy.hostname, proxy.port or 3128, authorization
+    return proxy.hostname, port, authorization
+
+
+def _cleartext_warning(parts):
+    """The warning for an api_url that would send the key unencrypted across a network, or None."""
+    if parts.scheme != "http":
+        return None
+    host = (parts.hostname or "").rstrip(".")
+    if host == "localhost":
+        return None
+    import ipaddress  # only for plain HTTP, which only the emulator should get
+
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        pass
+    return ("api_url http://%s is plain HTTP to a host that is not this machine: the secret key crosses the network "
+            "in clear text; use https" % parts.netloc.rpartition("@")[2])
+
+
+def _remaining(deadline):
+    """Seconds left until the deadline; socket.timeout when there are none."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise socket.timeout("the request took longer than the timeout")
+    return left
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A socket's bytes for HTTPResponse, each read given only the time left until the request's deadline.
+
+    The socket's timeout alone bounds each read, not the answer: a server that sends a byte now and
+    then would hold the request for as long as it likes.
+    """
+
+    def __init__(self, sock, deadline):
+        super().__init__()
+        self.sock = sock
+        self.deadline = deadline
+        # Through makefile, as HTTPResponse does, so that the socket stays open for the body when
+        # HTTPConnection closes its end of a connection that will close.
+        self.raw = sock.makefile("rb", buffering=0)
+
+    def makefile(self, mode):
+        return io.BufferedReader(self)
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        self.sock.settimeout(_remaining(self.deadline))
+        return self.raw.readinto(buffer)
+
+    def close(self):
+        self.raw.close()
+        super().close()
+
+
+def _read_body(response):
+    """The whole body of the answer, or None when it is longer than MAX_BODY."""
+    if response.length is not None:
+        return response.read() if response.length <= MAX_BODY else None
+    chunks, size = [], 0  # chunked, or until the server closes: the length shows only as it comes
+    while size <= MAX_BODY:
+        chunk = response.read(65536)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+    return None
 
 
 class Connections:
@@ -222,7 +317,7 @@ class Connections:
     Other methods retry once on a new connection when a kept one turns out closed.
     """
 
-    def __init__(self, api_url, timeout, validate_certs, size):
+    def __init__(self, api_url, timeout, validate_certs, size, warnings):
         parts = urlsplit(api_url)
         self.https = parts.scheme == "https"
         self.host = parts.hostname
@@ -236,22 +331,27 @@ class Connections:
             if not validate_certs:
                 self.context.check_hostname = False
                 self.context.verify_mode = ssl.CERT_NONE
-        self.proxy = _proxy(parts)
+        self.proxy = _proxy(parts, warnings)
         self._kept = []
         self._lock = threading.Lock()
 
-    def _connect(self):
+    def _connect(self, deadline):
         host, port = (self.proxy[0], self.proxy[1]) if self.proxy else (self.host, self.port)
+        timeout = _remaining(deadline)
         if not self.https:
-            return http.client.HTTPConnection(host, port, timeout=self.timeout)
-        connection = http.client.HTTPSConnection(host, port, timeout=self.timeout, context=self.context)
+            return http.client.HTTPConnection(host, port, timeout=timeout)
+        connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=self.context)
         if self.proxy:
             connection.set_tunnel(self.host, self.port,
                                   headers={"Proxy-Authorization": self.proxy[2]} if self.proxy[2] else None)
         return connection
 
     def send(self, method, target, body, headers):
-        """Send one request (target: path and query) and read the whole answer; socket errors propagate."""
+        """Send one request (target: path and query) and read the whole answer, all within the timeout.
+
+        Socket errors propagate, and so does running out of time, as socket.timeout.
+        """
+        deadline = time.monotonic() + self.timeout
         headers = dict(headers)
         if self.proxy and not self.https:
             target = "http://%s:%d%s" % (self.host, self.port, target)
@@ -263,20 +363,32 @@ class Connections:
                 connection = self._kept.pop() if self._kept else None
         if connection is not None:
             try:
-                return self._exchange(connection, method, target, body, headers)
+                return self._exchange(connection, method, target, body, headers, deadline)
             except (OSError, http.client.HTTPException):
                 pass  # closed by the server while kept: once more, on a new connection
-        return self._exchange(self._connect(), method, target, body, headers)
+        return self._exchange(self._connect(deadline), method, target, body, headers, deadline)
 
-    def _exchange(self, connection, method, target, body, headers):
+    def _exchange(self, connection, method, target, body, headers, deadline):
+        connection.response_class = lambda sock, *args, **kwargs: http.client.HTTPResponse(
+            _DeadlineReader(sock, deadline), *args, **kwargs)
+        response = None
         try:
+            if connection.sock is not None:  # a kept one, whose timeout is what another request left
+                connection.sock.settimeout(_remaining(deadline))
             connection.request(method, target, body=body, headers=headers)
             response = connection.getresponse()
-            data = response.read()
-        except (OSError, http.client.HTTPException):
+            data = _read_body(response)
+            if data is None:
+                raise InvalidResponse("the Scaleway API answered %s %s with a body of more than %d MiB, which is more "
+                                      "than any answer of this API: not read"
+                                      % (method, target.split("?")[0], MAX_BODY >> 20))
+        except (OSError, http.client.HTTPException, InvalidResponse):
+            if response is not None:
+                response.close()  # now, rather than when the garbage collector gets to it, in any order
             connection.close()
             raise
-        if not response.will_close:
+        # An interim (1xx) answer leaves its final answer unread on the connection.
+        if not response.will_close and response.status >= 200:
             with self._lock:
                 if len(self._kept) < self.size:
                     self._kept.append(connection)
@@ -310,7 +422,12 @@ class Client:
         self._resume_at = 0.0
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(concurrency)
-        self.connections = Connections(self.api_url, timeout, validate_certs, concurrency)
+        # For the caller to show, once: the client knows nothing of Ansible's ways to warn.
+        self.warnings = []
+        cleartext = _cleartext_warning(urlsplit(self.api_url))
+        if cleartext:
+            self.warnings.append(cleartext)
+        self.connections = Connections(self.api_url, timeout, validate_certs, concurrency, self.warnings)
         self.headers = {
             "X-Auth-Token": secret_key,
             "Accept": "application/json",
@@ -348,7 +465,7 @@ class Client:
                                          % (self.api_url, _describe(exc), attempt, "s" if attempt > 1 else ""))
                 self.sleep(self.backoff(attempt))
                 continue
-            if response.status < 400:
+            if 200 <= response.status < 300:
                 return _decode(response, method, path)
             error = error_from_response(response)
             retryable = response.status in RETRY_STATUSES and (response.status == 429 or not ambiguous_is_final)
@@ -430,8 +547,15 @@ class Client:
 
         def fetch(page):
             answer = self.get(path, region, params=dict(base, page=page))
-            if not isinstance(answer.get(key), list) or not isinstance(answer.get("total_count"), int):
+            total = answer.get("total_count")
+            _listed(answer, key)
+            if not isinstance(total, int):
                 raise InvalidResponse("the Scaleway API answered a %s listing without %s and total_count" % (key, key))
+            # total_count decides how many pages are fetched at once: it must not decide how much memory.
+            if not 0 <= total <= MAX_PAGES * PAGE_SIZE:
+                raise InvalidResponse("the Scaleway API answered a %s listing with total_count %d, which is not between"
+                                      " 0 and %d (the client reads at most %d pages of %d)"
+                                      % (key, total, MAX_PAGES * PAGE_SIZE, MAX_PAGES, PAGE_SIZE))
             return answer
 
         for _attempt in range(3):
@@ -444,6 +568,10 @@ class Client:
                 return items
         raise ListingChanged("the %s listing kept changing while it was read; try again" % key)
 
+    def first_page(self, path, key, region, params=None):
+        """The items of one page of a list endpoint, for a lookup by name that one page answers."""
+        return _listed(self.get(path, region, params=params), key)
+
     def map(self, function, items):
         """function(item) for every item, concurrently within the client's bound, results in order."""
         items = list(items)
@@ -454,10 +582,20 @@ class Client:
             return list(pool.map(function, items))
 
 
+def _listed(answer, key):
+    """The items of a listing's page, each a JSON object, or InvalidResponse."""
+    items = answer.get(key)
+    if not isinstance(items, list):
+        raise InvalidResponse("the Scaleway API answered a %s listing without %s and total_count" % (key, key))
+    if not all(isinstance(item, dict) for item in items):
+        raise InvalidResponse("the Scaleway API answered a %s listing with an item that is not a JSON object" % key)
+    return items
+
+
 def _decode(response, method, path):
     try:
         data = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         data = None
     if not isinstance(data, dict):
         raise InvalidResponse("the Scaleway API answered %s %s with HTTP %s and a body that is not a JSON object"

@@ -78,6 +78,8 @@ class ScalewayModule:
         self.client = Client(self.settings.secret_key, self.settings.api_url, timeout=self.settings.api_timeout,
                              validate_certs=self.settings.validate_certs, concurrency=concurrency,
                              user_agent="ansible-core/%s" % ANSIBLE_VERSION)
+        for warning in self.client.warnings:
+            self.module.warn(warning)
 
     def require_image_namespace(self):
         """An image given by name needs its namespace: names are unique only within a namespace."""

@@ -133,8 +133,8 @@ class Namespaces(_Resource):
         params = {"name": name}
         if project_id:
             params["project_id"] = project_id
-        answer = self.client.get(self.path, self.region, params=params)
-        return next((item for item in answer.get("namespaces", []) if item.get("name") == name), None)
+        found = self.client.first_page(self.path, "namespaces", self.region, params=params)
+        return next((item for item in found if item.get("name") == name), None)
 
     def find(self, name_or_id):
         """A namespace given by ID or by name."""
@@ -165,8 +165,9 @@ class Images(_Resource):
 
     def find(self, namespace_id, name):
         """The image with that name in a namespace, in one request."""
-        answer = self.client.get(self.path, self.region, params={"namespace_id": namespace_id, "name": name})
-        return next((item for item in answer.get("images", []) if item.get("name") == name), None)
+        params = {"namespace_id": namespace_id, "name": name}
+        found = self.client.first_page(self.path, "images", self.region, params=params)
+        return next((item for item in found if item.get("name") == name), None)
 
     def list(self, **filters):
         return self.client.paginate(self.path, "images", self.region, params=_present(filters))
@@ -182,10 +183,10 @@ class Tags(_Resource):
     def find(self, image_id, name):
         """The tag with that name of an image, in one request; None when either is missing."""
         try:
-            answer = self.client.get("images/%s/tags" % image_id, self.region, params={"name": name})
+            found = self.client.first_page("images/%s/tags" % image_id, "tags", self.region, params={"name": name})
         except NotFound:
             return None
-        return next((item for item in answer.get("tags", []) if item.get("name") == name), None)
+        return next((item for item in found if item.get("name") == name), None)
 
     def list(self, image_id, **filters):
         """Every tag of an image; none when the image is missing."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import os
 import threading
 from urllib.parse import urlsplit
 
@@ -265,24 +267,114 @@ def test_a_kept_connection_the_server_closed_is_replaced_without_a_retry(api, cl
     assert len(api.requests) == 2 and sleeps == []
 
 
-def test_an_http_proxy_from_the_environment_gets_the_whole_url(api, monkeypatch):
-    monkeypatch.setenv("http_proxy", api.url)
-    monkeypatch.delenv("no_proxy", raising=False)
-    monkeypatch.delenv("NO_PROXY", raising=False)
+@pytest.fixture
+def environment(monkeypatch):
+    """An environment with no proxy variable, whatever the machine running the tests sets."""
+    for name in list(os.environ):
+        if name.lower().endswith("_proxy") or name == "REQUEST_METHOD":
+            monkeypatch.delenv(name)
+    return monkeypatch
+
+
+def proxy_of(url):
+    warnings = []
+    return _proxy(urlsplit(url), warnings), warnings
+
+
+def test_an_http_proxy_from_the_environment_gets_the_whole_url(api, environment):
+    environment.setenv("http_proxy", api.url)
     api.script = [answer(body=NAMESPACE)]
     assert Client(SECRET_KEY, "http://api.example.invalid").get("namespaces/x", "fr-par") == NAMESPACE
     assert api.requests[0]["target"] == "http://api.example.invalid:80/registry/v1/regions/fr-par/namespaces/x"
 
 
 @pytest.mark.parametrize("no_proxy,bypassed", [("", False), ("example.com", True), (".example.com", True),
-                                               ("*", True), ("other.org,api.example.com", True), ("ample.com", False)])
-def test_no_proxy_bypasses_the_proxy_for_its_hosts(monkeypatch, no_proxy, bypassed):
-    monkeypatch.setenv("https_proxy", "http://user:pw@proxy.internal:8080")
-    monkeypatch.setenv("no_proxy", no_proxy)
-    found = _proxy(urlsplit("https://api.example.com"))
-    assert (found is None) == bypassed
+                                               ("*", True), ("other.org,api.example.com", True), ("ample.com", False),
+                                               ("API.Example.COM", True), ("api.example.com:443", True),
+                                               ("api.example.com:8443", False)])
+def test_no_proxy_bypasses_the_proxy_for_its_hosts(environment, no_proxy, bypassed):
+    environment.setenv("https_proxy", "http://user:pw@proxy.internal:8080")
+    environment.setenv("no_proxy", no_proxy)
+    found, warnings = proxy_of("https://api.example.com")
+    assert (found is None) == bypassed and warnings == []
     if found:
         assert found[:2] == ("proxy.internal", 8080) and found[2].startswith("Basic ")
+
+
+@pytest.mark.parametrize("url,bypassed", [("https://api.example.com:8443", True), ("https://api.example.com", False),
+                                          ("https://api.example.com:9443", False)])
+def test_a_no_proxy_entry_with_a_port_bypasses_only_that_port(environment, url, bypassed):
+    environment.setenv("https_proxy", "http://proxy.internal:8080")
+    environment.setenv("no_proxy", "other.org,api.example.com:8443")
+    assert (proxy_of(url)[0] is None) == bypassed
+
+
+@pytest.mark.parametrize("variable", ["ALL_PROXY", "all_proxy"])
+def test_all_proxy_serves_when_no_proxy_is_set_for_the_scheme(environment, variable):
+    environment.setenv(variable, "http://proxy.internal:8080")
+    assert proxy_of("https://api.example.com")[0] == ("proxy.internal", 8080, None)
+    environment.setenv("https_proxy", "http://other.internal:3129")
+    assert proxy_of("https://api.example.com")[0] == ("other.internal", 3129, None)
+
+
+@pytest.mark.parametrize("proxy_variable,no_proxy_variable", [("https_proxy", "no_proxy"), ("HTTPS_PROXY", "NO_PROXY"),
+                                                              ("Https_Proxy", "No_Proxy")])
+def test_proxy_variables_are_read_whatever_their_case(environment, proxy_variable, no_proxy_variable):
+    environment.setenv(proxy_variable, "proxy.internal:8080")
+    assert proxy_of("https://api.example.com")[0] == ("proxy.internal", 8080, None)
+    environment.setenv(no_proxy_variable, "example.com")
+    assert proxy_of("https://api.example.com")[0] is None
+
+
+def test_the_lower_case_variable_wins_over_the_upper_case_one(environment):
+    environment.setenv("HTTPS_PROXY", "http://upper.internal:8080")
+    environment.setenv("https_proxy", "http://lower.internal:8080")
+    assert proxy_of("https://api.example.com")[0][0] == "lower.internal"
+
+
+def test_proxy_credentials_are_percent_decoded_and_no_port_means_3128(environment):
+    environment.setenv("https_proxy", "http://me%40corp:p%3Ass@proxy.internal")
+    found = proxy_of("https://api.example.com")[0]
+    assert found[:2] == ("proxy.internal", 3128)
+    assert base64.b64decode(found[2].split()[1]) == b"me@corp:p:ss"
+
+
+@pytest.mark.parametrize("value", ["socks5h://me:secret@localhost:1080", "http://proxy.internal:port", "http://:8080",
+                                   "http://[::1:8080"])
+def test_a_proxy_the_client_cannot_use_is_skipped_with_a_warning_that_hides_its_value(environment, value):
+    environment.setenv("ALL_PROXY", value)
+    found, warnings = proxy_of("https://api.example.com")
+    assert found is None
+    assert len(warnings) == 1 and warnings[0].startswith("all_proxy ") and "secret" not in warnings[0]
+
+
+def test_a_client_passes_on_the_proxy_warning(environment):
+    environment.setenv("https_proxy", "socks5://localhost:1080")
+    assert [warning.split()[0] for warning in Client(SECRET_KEY).warnings] == ["https_proxy"]
+
+
+@pytest.mark.parametrize("url", ["http://api.example.com", "http://10.1.2.3:8080", "http://me:%s@api.example.com" % SECRET_KEY,
+                                 "http://[2001:db8::1]:8080", "http://127.0.0.1.example.com"])
+def test_plain_http_to_another_host_warns_that_the_key_travels_in_clear(environment, url):
+    client = Client(SECRET_KEY, url)
+    assert len(client.warnings) == 1
+    assert "clear text" in client.warnings[0] and "use https" in client.warnings[0]
+    assert SECRET_KEY not in client.warnings[0] and "\n" not in client.warnings[0]
+
+
+@pytest.mark.parametrize("url", ["https://api.scaleway.com", "https://10.1.2.3", "http://127.0.0.1:8080",
+                                 "http://127.8.9.10", "http://[::1]:8080", "http://localhost:8080", "http://LOCALHOST."])
+def test_https_and_loopback_urls_give_no_warning(environment, url):
+    assert Client(SECRET_KEY, url).warnings == []
+
+
+def test_the_cleartext_warning_is_given_once_however_many_requests_follow(api, environment):
+    environment.setenv("http_proxy", api.url)  # to reach the local API under a name that is not the loopback
+    api.route = lambda request: answer(body=NAMESPACE)
+    client = Client(SECRET_KEY, "http://api.example.invalid")
+    for _read in range(3):
+        client.get("namespaces/x", "fr-par")
+    assert len(api.requests) == 3 and len(client.warnings) == 1
 
 
 def test_map_keeps_the_order_of_its_items(client):
