@@ -17,6 +17,10 @@ description:
   - The listing is complete or the inventory fails; an API error never gives a partial inventory. Answers 429, 500,
     502, 503 and 504, and dropped connections, are retried with backoff, up to 10 attempts.
   - Every string that comes from the API is marked unsafe, so that it is never templated.
+  - Host names cannot be marked unsafe, so an image is skipped with a warning naming its ID and region when the name
+    of the image or of its namespace is not a Docker repository name (lowercase letters and digits, separated by
+    C(.), C(_), C(__) or C(-), and C(/) in image names), or when its visibility is unknown. The rest of the listing
+    is kept.
   - The configuration file's name must end in C(scaleway_images.yml) or C(scaleway_images.yaml).
 author:
   - Scaleway Registry collection maintainers (@scaleway-registry)
@@ -101,6 +105,7 @@ cache_connection: ~/.cache/scaleway-registry-inventory
 cache_timeout: 600
 """
 
+import re
 import sys
 from collections import Counter
 
@@ -113,18 +118,42 @@ from ansible_collections.scaleway.registry.plugins.module_utils._client import C
 from ansible_collections.scaleway.registry.plugins.module_utils._config import (
     CONNECTION_ARGS,
     REGISTRY_REGIONS,
+    UUID_RE,
     ConfigError,
     resolve,
 )
 from ansible_collections.scaleway.registry.plugins.module_utils._registry import (
     Images,
     Namespaces,
+    VISIBILITIES,
     Tags,
     image_in_scope,
     namespace_in_scope,
+    scope_problem,
 )
 
 NAMESPACE_KEYS = ("id", "name", "endpoint", "is_public", "project_id", "organization_id")
+
+# Host names cannot be marked unsafe (ansible-core 2.17 and 2.18 template inventory_hostname when a play uses it),
+# so only names of the Docker repository grammar, which cannot hold template syntax, become host names.
+# The separators are the distribution reference's, as the registry accepts them.
+REPOSITORY_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+NAMESPACE_NAME_RE = re.compile(REPOSITORY_PART)
+IMAGE_NAME_RE = re.compile(r"{0}(?:/{0})*".format(REPOSITORY_PART))
+
+
+def name_problem(record):
+    """Why the API strings of a record may not go into host and group names, or None when they may."""
+    image, namespace = record["image"], record["namespace"]
+    if record["region"] not in REGISTRY_REGIONS:
+        return "its region is not a Scaleway Container Registry region"
+    if not isinstance(namespace["name"], str) or not NAMESPACE_NAME_RE.fullmatch(namespace["name"]):
+        return "the name of its namespace is not a Docker repository name"
+    if not isinstance(image["name"], str) or not IMAGE_NAME_RE.fullmatch(image["name"]):
+        return "its name is not a Docker repository name"
+    if image["visibility"] not in VISIBILITIES:
+        return "its visibility is not one of %s" % ", ".join(VISIBILITIES)
+    return None
 
 
 def effective_visibility(image, namespace):
@@ -175,10 +204,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if unknown:
             raise ConfigError("region %s is not a Scaleway Container Registry region; use %s"
                               % (", ".join(unknown), ", ".join(REGISTRY_REGIONS)))
+        problem = scope_problem(self.get_option("namespaces"), self.get_option("images"))
+        if problem:
+            raise ConfigError(problem)
         settings = resolve(self.connection_options(loader))
         client = Client(settings.secret_key, settings.api_url, timeout=settings.api_timeout,
                         validate_certs=settings.validate_certs, concurrency=self.get_option("concurrency"),
                         user_agent="ansible-inventory")
+        for warning in client.warnings:
+            self.display.warning(warning)
         records = [record for found in client.map(lambda region: self.fetch_region(client, region), regions)
                    for record in found]
         if self.get_option("include_tags"):
@@ -209,9 +243,24 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return records
 
     def populate(self, records):
-        counts = Counter("%s/%s" % (record["namespace"]["name"], record["image"]["name"]) for record in records)
-        strict = self.get_option("strict")
+        # Checked here rather than when listing, so that a cached listing is checked too. A skipped image is not an
+        # API error: the rest of the listing is complete.
+        kept = []
         for record in records:
+            problem = name_problem(record)
+            if problem is None:
+                kept.append(record)
+                continue
+            # Only a well-formed ID and region are shown: the other strings of a skipped image could be anything.
+            image_id = record["image"].get("id")
+            self.display.warning("%s inventory: skipped image %s in %s: %s" % (
+                self.NAME, image_id if isinstance(image_id, str) and UUID_RE.fullmatch(image_id) else "(invalid ID)",
+                record["region"] if record["region"] in REGISTRY_REGIONS else "an unknown region", problem))
+        counts = Counter("%s/%s" % (record["namespace"]["name"], record["image"]["name"]) for record in kept)
+        strict = self.get_option("strict")
+        # Group names need no check: the plugin's _sanitize_group_name (ansible-core's, forced) turns every character
+        # but letters, digits and _ into _, so that API strings in keyed_groups, such as tags, cannot be templates.
+        for record in kept:
             name = "%s/%s" % (record["namespace"]["name"], record["image"]["name"])
             host = name if counts[name] == 1 else "%s@%s" % (name, record["region"])
             hostvars = self.host_variables(record)

@@ -4,13 +4,16 @@
 """
 
 import http.client
+import http.server
 import json
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import yaml
@@ -66,7 +69,8 @@ class Inventory:
             yaml.safe_dump({"inventory_secret": emulator.key,
                             "inventory_wrong_secret": "12345678-1234-4234-8234-123456789012"}, handle)
 
-    def list(self, expect_failure=False, **options):
+    def run(self, command, *arguments, **options):
+        """command (ansible-inventory or ansible-playbook) with this inventory, configured with options."""
         config = {"plugin": "scaleway.registry.images", "api_url": self.emulator.url,
                   "secret_key": "{{ inventory_secret }}"}
         config.update(options)
@@ -76,8 +80,11 @@ class Inventory:
         environment = dict(os.environ, ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED="true",
                            ANSIBLE_INVENTORY_ENABLED="scaleway.registry.images")
         environment.pop("ANSIBLE_PLAYBOOK_DIR", None)  # as a user runs it: from outside the collection
-        run = subprocess.run(["ansible-inventory", "-i", path, "-e", "@" + self.vars_file, "--list"],
-                             capture_output=True, text=True, env=environment, cwd=self.directory, check=False)
+        return subprocess.run([command, "-i", path, "-e", "@" + self.vars_file] + list(arguments),
+                              capture_output=True, text=True, env=environment, cwd=self.directory, check=False)
+
+    def list(self, expect_failure=False, **options):
+        run = self.run("ansible-inventory", "--list", **options)
         if expect_failure:
             assert run.returncode != 0, "ansible-inventory should have failed:\n" + run.stdout
             return run.stderr
@@ -99,9 +106,117 @@ def variable(listing, host, name):
     return unsafe(listing["_meta"]["hostvars"][host][name])
 
 
+class HostileApi:
+    """A scripted Registry API on the loopback, serving names that Scaleway and the emulator would refuse.
+
+    regions: {region: {"namespaces": [...], "images": [...]}}; the other regions have none.
+    """
+
+    key = "33333333-3333-4333-8333-333333333333"
+
+    def __init__(self, regions):
+        api = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                url = urllib.parse.urlsplit(self.path)
+                parts = url.path.strip("/").split("/")  # registry v1 regions <region> <namespaces|images>
+                query = dict(urllib.parse.parse_qsl(url.query))
+                if len(parts) != 5 or parts[:3] != ["registry", "v1", "regions"] \
+                        or parts[4] not in ("namespaces", "images") or self.headers.get("X-Auth-Token") != api.key:
+                    return self.answer(404, {"type": "not_found", "message": "no such listing in this test"})
+                items = regions.get(parts[3], {}).get(parts[4], [])
+                size, page = int(query.get("page_size", 100)), int(query.get("page", 1))
+                self.answer(200, {parts[4]: items[(page - 1) * size:page * size], "total_count": len(items)})
+
+            def answer(self, status, body):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def check_hostile_names():
+    """Names from the API that could be templates never become host or group names, and never run."""
+    with tempfile.TemporaryDirectory() as directory:
+        markers = dict((what, os.path.join(directory, "marker-" + what))
+                       for what in ("namespace", "image", "tag", "visibility"))
+        hostile = dict((what, "{{ lookup('pipe', 'touch %s') }}" % path) for what, path in markers.items())
+        project = "22222222-2222-4222-8222-222222222222"
+
+        def namespace(number, name):
+            return {"id": "00000000-0000-4000-8000-00000000000%d" % number, "name": name, "region": "fr-par",
+                    "endpoint": "rg.fr-par.scw.cloud/ns%d" % number, "is_public": False, "project_id": project,
+                    "organization_id": project, "status": "ready"}
+
+        def image(number, name, namespace_number, visibility="inherit", tags=("v1",)):
+            return {"id": "10000000-0000-4000-8000-00000000000%d" % number, "name": name,
+                    "namespace_id": "00000000-0000-4000-8000-00000000000%d" % namespace_number, "status": "ready",
+                    "visibility": visibility, "size": 1000, "tags": list(tags),
+                    "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+
+        def templated():
+            return [what for what, path in markers.items() if os.path.exists(path)]
+
+        api = HostileApi({"fr-par": {
+            "namespaces": [namespace(1, "inv-good"), namespace(2, hostile["namespace"])],
+            "images": [image(1, "app", 1, tags=["v1", hostile["tag"]]), image(2, "web/frontend", 1),
+                       image(3, hostile["image"], 1), image(4, "tool", 2),
+                       image(5, "odd-visibility", 1, visibility=hostile["visibility"])]}})
+        try:
+            inventory = Inventory(directory, api)
+            options = dict(regions=["fr-par", "nl-ams"], keyed_groups=[
+                {"key": "registry_tags", "prefix": "tag"}, {"key": "registry_namespace", "prefix": "ns"},
+                {"key": "registry_name", "prefix": "image"}, {"key": "registry_visibility", "prefix": "visibility"}])
+            run = inventory.run("ansible-inventory", "--list", **options)
+            assert run.returncode == 0, "ansible-inventory failed:\n" + run.stderr
+            listing = json.loads(run.stdout)
+            hosts = sorted(listing["_meta"]["hostvars"])
+            assert hosts == ["inv-good/app", "inv-good/web/frontend"], hosts
+            assert not any("{" in group or "}" in group for group in listing), sorted(listing)
+            # ansible-core before 2.19 wraps warnings at the terminal's width.
+            warnings = " ".join(run.stderr.split()).split("[WARNING]: ")
+            for number, problem in ((3, "its name is not a Docker repository name"),
+                                    (4, "the name of its namespace is not a Docker repository name"),
+                                    (5, "its visibility is not one of inherit, public, private")):
+                line = "scaleway.registry.images inventory: skipped image 10000000-0000-4000-8000-00000000000%d " \
+                       "in fr-par: %s" % (number, problem)
+                assert [warning.strip() for warning in warnings].count(line) == 1, line + " once in:\n" + run.stderr
+            assert "lookup" not in run.stderr, "a warning must not repeat a raw name:\n" + run.stderr
+            assert "Traceback" not in run.stderr, run.stderr
+            assert not templated(), "ansible-inventory templated an API string: the %s's lookup ran" % templated()
+
+            play = os.path.join(directory, "play.yml")
+            with open(play, "w") as handle:
+                yaml.safe_dump([{"name": "Use every host", "hosts": "all", "gather_facts": False, "tasks": [
+                    {"name": "Name the host", "ansible.builtin.debug": {
+                        "msg": "{{ inventory_hostname }} {{ group_names }} {{ registry_tags }}"}}]}], handle)
+            run = inventory.run("ansible-playbook", play, **options)
+            assert run.returncode == 0, "ansible-playbook failed:\n" + run.stdout + run.stderr
+            assert "ok=1" in run.stdout and "inv-good/web/frontend" in run.stdout, run.stdout
+            assert not templated(), "the play templated an API string: the %s's lookup ran" % templated()
+        finally:
+            api.close()
+    print("names that are not repository names are skipped with a warning, and no API string is templated: ok")
+
+
 def main():
     with open(sys.argv[1]) as handle:
         config = yaml.safe_load(handle)
+    check_hostile_names()
     emulator = Emulator(config)
     emulator.call("POST", "/_emulator/reset", {"chapter": "inventory"})
     emulator.namespace("fr-par", "inv-public", True)
