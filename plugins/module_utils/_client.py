@@ -550,11 +550,12 @@ class Client:
             total = answer.get("total_count")
             _listed(answer, key)
             if not isinstance(total, int):
-                raise InvalidResponse("the Scaleway API answered a %s listing without %s and total_count" % (key, key))
+                raise InvalidResponse("the Scaleway API answered a listing of %s without %s and total_count"
+                                      % (key, key))
             # total_count decides how many pages are fetched at once: it must not decide how much memory.
             if not 0 <= total <= MAX_PAGES * PAGE_SIZE:
-                raise InvalidResponse("the Scaleway API answered a %s listing with total_count %d, which is not between"
-                                      " 0 and %d (the client reads at most %d pages of %d)"
+                raise InvalidResponse("the Scaleway API answered a listing of %s with total_count %d, which is not"
+                                      " between 0 and %d (the client reads at most %d pages of %d)"
                                       % (key, total, MAX_PAGES * PAGE_SIZE, MAX_PAGES, PAGE_SIZE))
             return answer
 
@@ -586,9 +587,9 @@ def _listed(answer, key):
     """The items of a listing's page, each a JSON object, or InvalidResponse."""
     items = answer.get(key)
     if not isinstance(items, list):
-        raise InvalidResponse("the Scaleway API answered a %s listing without %s and total_count" % (key, key))
+        raise InvalidResponse("the Scaleway API answered a listing of %s without %s and total_count" % (key, key))
     if not all(isinstance(item, dict) for item in items):
-        raise InvalidResponse("the Scaleway API answered a %s listing with an item that is not a JSON object" % key)
+        raise InvalidResponse("the Scaleway API answered a listing of %s with an item that is not a JSON object" % key)
     return items
 
 

@@ -28,8 +28,9 @@ ENVOY_BODIES = {
     504: "upstream request timeout",
 }
 ENVOY_DEFAULT_BODY = "upstream connect error or disconnect/reset before headers. reset reason: connection failure"
-# Faults that are not a status: a dropped connection, an answer cut short, an answer that is not JSON.
-WORD_FAULTS = ("reset", "truncated", "notjson")
+# Faults that are not a status: a dropped connection, an answer cut short, an answer that is not JSON, a redirect
+# (as a captive portal answers), a listing that claims more items than any client should fetch.
+WORD_FAULTS = ("reset", "truncated", "notjson", "redirect", "hugecount")
 # The bodies of the API's own error answers, as the fault of that status gives them.
 FAULT_BODIES = {
     400: {"details": [{"argument_name": "name", "help_message": "injected fault", "reason": "constraint"}],
@@ -61,8 +62,8 @@ class Faults:
                 raise ValueError(f"--faults: bad item {item!r}") from None
             if key not in WORD_FAULTS and not (key in ("400", "403", "404", "409", "429")
                                                or (key.isdigit() and 500 <= int(key) <= 599)):
-                raise ValueError(f"--faults: {key!r} is not 400, 403, 404, 409, 429, a 5xx status, reset, truncated"
-                                 f" or notjson")
+                raise ValueError(f"--faults: {key!r} is not 400, 403, 404, 409, 429, a 5xx status, reset, truncated,"
+                                 f" notjson, redirect or hugecount")
             if not 0 <= share <= 1:
                 raise ValueError(f"--faults: the share of {key} must be between 0 and 1")
             self.shares.append((key if key in WORD_FAULTS else int(key), share))
@@ -251,6 +252,10 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(data[:len(data) // 2])
         elif fault == "notjson":
             self._send(200, b"<html><body>Service maintenance</body></html>", [("Content-Type", "text/html")])
+        elif fault == "redirect":
+            self._send(302, b"", [("Location", "https://portal.example.invalid/login")])
+        elif fault == "hugecount":
+            self._send_json(200, {"namespaces": [], "images": [], "tags": [], "total_count": 10 ** 12})
         elif fault in FAULT_BODIES:
             self._send_json(fault, FAULT_BODIES[fault])
         elif fault == 429:

@@ -127,6 +127,21 @@ def test_a_truncated_answer_stops_halfway_through_its_length(start_emulator):
         emulator.session().get(emulator.api_url("namespaces"))
 
 
+def test_a_redirect_answer_points_elsewhere(start_emulator):
+    emulator = start_emulator("--faults", "redirect=1")
+    response = emulator.session().get(emulator.api_url("namespaces"), allow_redirects=False)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "https://portal.example.invalid/login"
+    assert emulator.admin("GET", "requests")["requests"][-1]["fault"] == "redirect"
+
+
+def test_a_hugecount_listing_claims_a_trillion_items(start_emulator):
+    emulator = start_emulator("--faults", "hugecount=1")
+    response = emulator.session().get(emulator.api_url("images"))
+    assert response.status_code == 200
+    assert response.json() == {"namespaces": [], "images": [], "tags": [], "total_count": 10 ** 12}
+
+
 def test_a_notjson_answer_is_a_200_in_html(start_emulator):
     emulator = start_emulator("--faults", "notjson=1")
     response = emulator.session().get(emulator.api_url("namespaces"))

@@ -143,6 +143,10 @@ TABLE = [
     ("a truncated answer", "namespace_info", {}, "the connection was closed without an answer", False,
      "truncated=1"),
     ("an answer that is not JSON", "tag_info", {"image": UUID}, "a body that is not a JSON object", False, "notjson=1"),
+    ("an answer that redirects", "namespace_info", {}, "answered with a redirect, which is not followed: check api_url",
+     False, "redirect=1"),
+    ("a listing that claims a trillion images", "image_info", {},
+     "a listing of images with total_count 1000000000000, which is not between 0 and 1000000", False, "hugecount=1"),
 ]
 
 

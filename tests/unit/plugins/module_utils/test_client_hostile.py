@@ -194,7 +194,7 @@ def test_a_total_count_beyond_the_page_bound_is_refused_after_one_request(api, c
     api.route = lambda request: answer(body={"namespaces": [], "total_count": total})
     with pytest.raises(InvalidResponse) as raised:
         client.paginate("namespaces", "namespaces", "fr-par")
-    assert str(raised.value) == ("the Scaleway API answered a namespaces listing with total_count %d, which is not "
+    assert str(raised.value) == ("the Scaleway API answered a listing of namespaces with total_count %d, which is not "
                                  "between 0 and 1000000 (the client reads at most 10000 pages of 100)" % total)
     assert len(api.requests) == 1
 
@@ -206,5 +206,5 @@ def test_a_listing_item_that_is_not_a_json_object_is_an_invalid_response(api, cl
                  lambda: Namespaces(client, "fr-par").find_by_name("team")):
         with pytest.raises(InvalidResponse) as raised:
             read()
-        assert str(raised.value) == ("the Scaleway API answered a namespaces listing with an item that is not a JSON "
-                                     "object")
+        assert str(raised.value) == ("the Scaleway API answered a listing of namespaces with an item that is not a"
+                                     " JSON object")
