@@ -3,13 +3,8 @@
 # SCW_* variables, check mode first, then for real, then again to prove nothing is left to change.
 set -eu -o pipefail
 
-vars=../../integration_config.yml
-setting() { sed -n "s/^scw_$1: //p" "$vars"; }
-export SCW_API_URL SCW_SECRET_KEY SCW_DEFAULT_PROJECT_ID
-SCW_API_URL=$(setting api_url)
-SCW_SECRET_KEY=$(setting secret_key)
-SCW_DEFAULT_PROJECT_ID=$(setting project_id)
-export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
+# shellcheck source=tests/utils/user_shell.sh
+. ../../../utils/user_shell.sh ../../integration_config.yml
 examples=../../../../examples
 work=$(mktemp -d)
 # Leave the emulator as empty as it was found, for the targets that list whole regions.

@@ -4,13 +4,8 @@
 # Then make live-clean's playbook must delete a namespace that an interrupted run left, and only that.
 set -eu -o pipefail
 
-vars=../../integration_config.yml
-setting() { sed -n "s/^scw_$1: //p" "$vars"; }
-export SCW_API_URL SCW_SECRET_KEY SCW_DEFAULT_PROJECT_ID
-SCW_API_URL=$(setting api_url)
-SCW_SECRET_KEY=$(setting secret_key)
-SCW_DEFAULT_PROJECT_ID=$(setting project_id)
-export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
+# shellcheck source=tests/utils/user_shell.sh
+. ../../../utils/user_shell.sh ../../integration_config.yml
 python=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
 state() { "$python" -c 'import json, os, urllib.request; print(json.dumps(json.load(urllib.request.urlopen(
     os.environ["SCW_API_URL"] + "/_emulator/state")), indent=1, sort_keys=True))'; }
