@@ -12,12 +12,13 @@ state() { "$python" -c 'import json, os, urllib.request; print(json.dumps(json.l
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-namespace() { ansible localhost -m scaleway.registry.namespace -a "name=$1 region=$2 state=$3" > /dev/null; }
+# From the scratch directory: inside the collection, ansible would warn that it runs with it as the default.
+namespace() { (cd "$work" && ansible localhost -m scaleway.registry.namespace -a "name=$1 region=$2 state=$3" > /dev/null); }
 same_state() { state > "$work/now.json"; diff -u "$work/before.json" "$work/now.json" || { echo "$1" >&2; exit 1; }; }
 
 # A namespace of somebody else's, which neither playbook may touch.
 namespace other-team nl-ams present
-trap 'rm -rf "$work"; namespace other-team nl-ams absent' EXIT
+trap 'namespace other-team nl-ams absent; rm -rf "$work"' EXIT
 state > "$work/before.json"
 ansible-playbook ../../../live/live.yml -e live_tls_verify=false "$@" | tee "$work/output.log"
 grep -q "Push app:v1, app:v2, app:v3 and app:latest with skopeo" "$work/output.log"
