@@ -16,6 +16,8 @@ import ast
 import json
 import re
 
+from ansible_collections.scaleway.registry.plugins.module_utils._version import COLLECTION_VERSION
+
 HELPER_NAME = "scw"  # docker runs docker-credential-<name>
 USERNAME = "scaleway"  # what `scw registry docker-helper` answers; the registry checks only the secret
 
@@ -120,7 +122,7 @@ def main(arguments):
         sys.stdin.read()
         return 0
     if action == "version":
-        sys.stdout.write("docker-credential-scw (scaleway.registry)\n")
+        sys.stdout.write("docker-credential-scw (scaleway.registry %%s)\n" %% CONFIG["version"])
         return 0
     sys.stdout.write("usage: docker-credential-scw get|list|store|erase|version\n")
     return 1
@@ -142,8 +144,30 @@ def render(python, registries, source, secret_file=None, config_file=None, profi
     config = json.dumps({"registries": sorted(registries), "username": USERNAME, "source": source,
                          "secret_file": secret_file, "config_file": config_file, "profile": profile,
                          "created_directories": sorted(created_directories), "configs": sorted(configs),
-                         "created_files": sorted(created_files)}, sort_keys=True)
+                         "created_files": sorted(created_files), "version": COLLECTION_VERSION}, sort_keys=True)
     return _TEMPLATE % {"python": python, "config": config}
+
+
+# What a summary of the script shows, in this order: its interpreter, then the settings of its CONFIG.
+_SUMMARY = (("source", "source"), ("registries", "registries"), ("secret_file", "secret file"),
+            ("config_file", "scw config"), ("profile", "profile"), ("configs", "configs"),
+            ("created_files", "created"), ("created_directories", "made directories"))
+
+
+def summary(script):
+    """One line that says what a script is: for the diff, in place of its hundred lines."""
+    if script is None:
+        return ""
+    config = installed_config(script)
+    if config is None:
+        return "a file that the module did not install\n"
+    python = script.split("\n", 1)[0][2:]
+    parts = ["docker-credential-scw %s" % (config.get("version") or "(an earlier version)"), "python %s" % python]
+    for key, label in _SUMMARY:
+        value = config.get(key)
+        if value:
+            parts.append("%s %s" % (label, ", ".join(value) if isinstance(value, list) else value))
+    return "; ".join(parts) + "\n"
 
 
 def installed_config(script):

@@ -17,7 +17,7 @@ description:
     hosts (with O(source=file)), keeps every other key of the files it changes, and removes only what it added.
   - The secret key is resolved on the controller, as by every module of the collection, and travels only inside
     the module's arguments, never on a command line.
-  - The helper is a Python script for the host's Python 3, with its standard library only.
+  - The helper is a Python script for the host's Python 3 (O(helper_python)), with its standard library only.
 author:
   - Scaleway Registry collection maintainers (@scaleway-registry)
 options:
@@ -81,6 +81,12 @@ options:
     description:
       - With O(source=scw_config) or O(source=scw_cli), the profile of the host's scw config to use.
     type: str
+  helper_python:
+    description:
+      - The Python 3 that C(docker-credential-scw) runs with, written in its first line. The host's system Python
+        by default, since a virtualenv's (for example the one Ansible ran with) may go away and break every pull.
+    type: path
+    default: /usr/bin/python3
   docker_configs:
     description:
       - docker config files (C(config.json)) that get a C(credHelpers) entry for each registry. Missing files are
@@ -120,7 +126,8 @@ attributes:
     support: full
   diff_mode:
     support: full
-    details: The diff shows the script and the config files, with each file's mode where the module sets it. Credentials
+    details: The diff shows the script in one line (its version, its Python and its settings) and the config files,
+      with each file's mode where the module sets it. Credentials
       never show. In the config files, each C(auths) entry shows as V((credentials)) and any C(auth),
       C(identitytoken), C(password) or C(registrytoken) value as V((hidden)); the secret file shows as present or
       absent.
@@ -176,7 +183,6 @@ files:
 
 import json
 import os
-import sys
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -185,6 +191,7 @@ from ansible_collections.scaleway.registry.plugins.module_utils._credential_help
     HELPER_NAME,
     installed_config,
     render,
+    summary,
 )
 from ansible_collections.scaleway.registry.plugins.module_utils._docker_config import (
     LOGIN_REGIONS,
@@ -264,6 +271,8 @@ class Change:
         before, after = self.before.content, self.after
         if self.kind == "secret":
             before, after = _presence(before), _presence(after, before)
+        elif self.kind == "script":
+            before, after = summary(before), summary(after)
         elif self.kind == "config":
             old, new = _json(before), _json(after)
             before = None if old is None else dumps(masked(old, new))
@@ -370,7 +379,7 @@ def plan(module, helper, registries):
     if present:
         created_files = set(recorded.get("created_files", [])) | set(
             change.path for change in changes if change.kind == "config" and not change.before.exists)
-        content = render(sys.executable, registries, params["source"], secret_file if wanted_secret else None,
+        content = render(params["helper_python"], registries, params["source"], secret_file if wanted_secret else None,
                          params["helper_config_file"], params["helper_profile"], made,
                          set(named) | set(recorded.get("configs", [])), created_files)
         changes.append(Change("script", helper, script, content, SCRIPT_MODE))
@@ -402,6 +411,7 @@ def main():
             secret_file=dict(type="path"),
             helper_config_file=dict(type="path"),
             helper_profile=dict(type="str"),
+            helper_python=dict(type="path", default="/usr/bin/python3"),
             docker_configs=dict(type="list", elements="path"),
             podman=dict(type="bool", default=False),
             podman_authfile=dict(type="path"),
@@ -414,6 +424,10 @@ def main():
     present = params["state"] == "present"
     registries = registries_of(module)
     helper = os.path.join(params["path"], "docker-credential-" + HELPER_NAME)
+    if present and not os.access(params["helper_python"], os.X_OK):
+        module.fail_json(msg="helper_python %s is not an executable on this host: install Python 3 there, or set"
+                             " helper_python to the Python 3 that docker-credential-scw should run with"
+                             % params["helper_python"])
     if present and params["source"] == "file" and not params["secret_key"]:
         module.fail_json(msg="source: file needs the secret key; run the module through its action plugin"
                              " (scaleway.registry.credential_helper), which resolves it on the controller")

@@ -11,7 +11,12 @@ import sys
 
 import pytest
 
-from ansible_collections.scaleway.registry.plugins.module_utils._credential_helper import installed_config, render
+from ansible_collections.scaleway.registry.plugins.module_utils._credential_helper import (
+    installed_config,
+    render,
+    summary,
+)
+from ansible_collections.scaleway.registry.plugins.module_utils._version import COLLECTION_VERSION
 
 REGISTRY = "rg.fr-par.scw.cloud"
 ROOT_KEY = "11111111-1111-4111-8111-111111111111"
@@ -70,3 +75,20 @@ def test_the_installed_script_records_how_it_was_installed(tmp_path):
     script = render("/usr/bin/python3", [REGISTRY], "file", secret_file="/root/secret")
     assert installed_config(script)["secret_file"] == "/root/secret"
     assert installed_config("#!/bin/sh\necho not ours\n") is None
+
+
+def test_a_script_is_summarised_in_one_line_of_its_version_python_and_settings():
+    script = render("/usr/bin/python3", [REGISTRY, "127.0.0.1:5000"], "file", secret_file="/root/secret",
+                    configs=["/root/.docker/config.json"])
+    assert summary(script) == (
+        "docker-credential-scw %s; python /usr/bin/python3; source file; registries 127.0.0.1:5000, %s;"
+        " secret file /root/secret; configs /root/.docker/config.json\n" % (COLLECTION_VERSION, REGISTRY))
+    assert summary(None) == ""
+    assert summary("#!/bin/sh\necho not ours\n") == "a file that the module did not install\n"
+
+
+def test_the_helper_says_its_version(tmp_path):
+    script = tmp_path / "docker-credential-scw"
+    script.write_text(render(sys.executable, [REGISTRY], "file", secret_file=str(tmp_path / "secret")))
+    run = subprocess.run([sys.executable, str(script), "version"], capture_output=True, text=True, check=True)
+    assert run.stdout == "docker-credential-scw (scaleway.registry %s)\n" % COLLECTION_VERSION
