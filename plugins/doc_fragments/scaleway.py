@@ -6,7 +6,11 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    # The connection options, shared by every module and plugin of the collection.
+    # The connection options, shared by every module and plugin of the collection. Only what is true in all of them
+    # is written here. What differs comes from a variant below, which every user of this fragment takes:
+    # - api_url, api_timeout and validate_certs: API for what calls the API, NO_API for the modules that run on hosts;
+    # - project_id and organization_id: ALL_PROJECTS, INFO or NO_API, or the module's own options (namespace,
+    #   the inventory plugin). Without one, the option has no description and the sanity tests fail.
     DOCUMENTATION = r"""
 options:
   secret_key:
@@ -36,40 +40,81 @@ options:
         none of those needs to exist.
     type: path
   api_url:
-    description:
-      - Base URL of the Scaleway API, without a trailing slash. Point it at the collection's emulator to test offline.
-      - If not set, E(SCW_API_URL), then C(api_url) in the selected profile, then V(https://api.scaleway.com).
     type: str
   project_id:
-    description:
-      - The project (a UUID) that new resources go to, and that lookups are restricted to.
-      - If not set, E(SCW_DEFAULT_PROJECT_ID), then C(default_project_id) in the selected profile.
     type: str
   organization_id:
-    description:
-      - The organization (a UUID). Used to create resources when no project is known, in the organization's default
-        project.
-      - If not set, E(SCW_DEFAULT_ORGANIZATION_ID), then C(default_organization_id) in the selected profile.
     type: str
   api_timeout:
-    description:
-      - Seconds that each attempt of a request may take, from connecting to reading the whole answer; a slower
-        attempt counts as a timeout, and is retried.
     type: int
     default: 30
   validate_certs:
-    description:
-      - Whether to verify the API's TLS certificate.
-      - If not set, V(true) unless E(SCW_INSECURE) or C(insecure) in the selected profile is true.
     type: bool
 notes:
   - Each connection value comes from the option, else its E(SCW_*) environment variable, else the selected profile
     of the scw config file, else the default, as the scw CLI resolves it. Environment variables win over the config
     file even when O(profile) is set, as in the scw CLI.
-  - Answers 429, 500, 502, 503 and 504, and dropped connections, are retried with capped exponential backoff and
-    jitter (0.5 s doubling up to 8 s), honouring C(Retry-After), for up to 10 attempts (about 40 seconds) before the
-    task fails. A create is never sent twice blindly, after a failure that leaves it unknown whether the namespace
-    was created, the module looks it up by name first.
+  - Regions. The Scaleway Registry API is offered in V(fr-par), V(nl-ams) and V(pl-waw), the regions that Scaleway's
+    SDKs and the scw CLI list for it. The modules that call the API, and the inventory plugin, take these three;
+    V(all), where they accept it, means these three. M(scaleway.registry.login) and
+    M(scaleway.registry.credential_helper) work with the registry hosts C(rg.<region>.scw.cloud) and also know
+    V(it-mil), as C(scw registry login) and the scw CLI's docker helper do, so V(all) means four regions there.
+"""
+
+    # The options and notes of the modules and plugins that call the Scaleway API (all but login and
+    # credential_helper).
+    API = r"""
+options:
+  api_url:
+    description:
+      - Base URL of the Scaleway API, without a trailing slash. Point it at the collection's emulator to test offline.
+      - If not set, E(SCW_API_URL), then C(api_url) in the selected profile, then V(https://api.scaleway.com).
+  api_timeout:
+    description:
+      - Seconds that each attempt of a request may take, from connecting to reading the whole answer; a slower
+        attempt counts as a timeout, and is retried.
+  validate_certs:
+    description:
+      - Whether to verify the API's TLS certificate.
+      - If not set, V(true) unless E(SCW_INSECURE) or C(insecure) in the selected profile is true.
+notes:
+  - Answers 429, 500, 502, 503 and 504, dropped connections and timeouts are retried with capped exponential backoff
+    and jitter (0.5 s doubling up to 8 s), honouring C(Retry-After), for up to 10 attempts (about 40 seconds), then
+    fail.
+"""
+
+    # The modules that run on hosts (login, credential_helper): they never call the API. Their action plugin
+    # resolves the secret key (and login's region) on the controller.
+    NO_API = r"""
+options:
+  api_url:
+    description:
+      - Not used; this module does not call the Scaleway API.
+  api_timeout:
+    description:
+      - Not used; this module does not call the Scaleway API.
+  validate_certs:
+    description:
+      - Not used; this module does not call the Scaleway API.
+  project_id:
+    description:
+      - Not used; this module does not call the Scaleway API.
+  organization_id:
+    description:
+      - Not used; this module does not call the Scaleway API.
+"""
+
+    # The API modules that neither create nor filter by project: they work on whatever the key can list.
+    ALL_PROJECTS = r"""
+options:
+  project_id:
+    description:
+      - Not used; this module does not filter by project. It finds namespaces, images and tags in every project that
+        the API key can list, and a namespace given by name whatever its project.
+      - E(SCW_DEFAULT_PROJECT_ID) and C(default_project_id) in the scw config do not filter either.
+  organization_id:
+    description:
+      - Not used; this module does not filter by organization either (see O(project_id)).
 """
 
     # The region of the modules that work in one region; the others document their own.
@@ -103,16 +148,17 @@ options:
 options:
   project_id:
     description:
-      - Only what belongs to this project.
-      - Unlike the other modules, only this option filters; E(SCW_DEFAULT_PROJECT_ID) and the scw config are not
-        used here, so that a default project hides nothing.
+      - Only what belongs to this project. Without it, what the API key can list in every project.
+      - Only this option filters; E(SCW_DEFAULT_PROJECT_ID) and C(default_project_id) in the scw config do not, so
+        that a default project hides nothing.
   organization_id:
     description:
       - Only what belongs to this organization. As for O(project_id), only this option filters.
   region:
     description:
-      - The region, or V(all) for every region, queried concurrently.
-      - If not set, E(SCW_DEFAULT_REGION), then C(default_region) in the selected profile, then V(fr-par).
+      - The region, or V(all) for the three regions of the Registry API (see the notes), queried concurrently.
+      - If not set, E(SCW_DEFAULT_REGION), then C(default_region) in the selected profile, then the region of
+        E(SCW_DEFAULT_ZONE) or C(default_zone), then V(fr-par).
     type: str
 attributes:
   check_mode:

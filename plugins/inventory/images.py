@@ -14,8 +14,8 @@ description:
     (cleanup, audits, mirroring).
   - Hosts are named C(<namespace>/<image>). When the same name exists in several of the regions listed, each of those
     hosts is named C(<namespace>/<image>@<region>) instead, whatever the order the regions answer in.
-  - The listing is complete or the inventory fails; an API error never gives a partial inventory. Answers 429, 500,
-    502, 503 and 504, and dropped connections, are retried with backoff, up to 10 attempts.
+  - The listing is complete or the inventory fails; an API error never gives a partial inventory. Throttling and
+    server errors are retried first (see the notes).
   - Every string that comes from the API is marked unsafe, so that it is never templated.
   - Host names cannot be marked unsafe, so an image is skipped with a warning naming its ID and region when the name
     of the image or of its namespace is not a Docker repository name (lowercase letters and digits, separated by
@@ -26,6 +26,7 @@ author:
   - Scaleway Registry collection maintainers (@scaleway-registry)
 extends_documentation_fragment:
   - scaleway.registry.scaleway
+  - scaleway.registry.scaleway.api
   - scaleway.registry.scaleway.scope
   - constructed
   - inventory_cache

@@ -41,7 +41,8 @@ options:
     default: /usr/local/bin
   region:
     description:
-      - The Scaleway regions whose registries the helper serves, or V(all) (fr-par, nl-ams, pl-waw and it-mil).
+      - The Scaleway regions whose registries the helper serves, or V(all) (fr-par, nl-ams, pl-waw and it-mil, one
+        more than the Registry API lists; see the notes).
     type: list
     elements: str
     default: [all]
@@ -120,6 +121,7 @@ options:
     type: str
 extends_documentation_fragment:
   - scaleway.registry.scaleway
+  - scaleway.registry.scaleway.no_api
   - scaleway.registry.scaleway.attributes
 attributes:
   check_mode:

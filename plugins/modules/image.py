@@ -45,6 +45,8 @@ options:
     choices: [inherit, public, private]
 extends_documentation_fragment:
   - scaleway.registry.scaleway
+  - scaleway.registry.scaleway.api
+  - scaleway.registry.scaleway.all_projects
   - scaleway.registry.scaleway.region
   - scaleway.registry.scaleway.wait
   - scaleway.registry.scaleway.attributes

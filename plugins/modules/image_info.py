@@ -43,6 +43,7 @@ options:
 extends_documentation_fragment:
   - scaleway.registry.scaleway.info
   - scaleway.registry.scaleway
+  - scaleway.registry.scaleway.api
   - scaleway.registry.scaleway.attributes
 notes:
   - Besides the image listing, each region costs one listing of its namespaces (sent at the same time) to name

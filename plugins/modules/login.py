@@ -27,9 +27,10 @@ options:
     default: docker
   region:
     description:
-      - The regions whose registries to log into, one, a list, or V(all) (fr-par, nl-ams, pl-waw and it-mil).
+      - The regions whose registries to log into, one, a list, or V(all) (fr-par, nl-ams, pl-waw and it-mil, one
+        more than the Registry API lists; see the notes).
       - If not set, the region resolved on the controller, E(SCW_DEFAULT_REGION), then C(default_region) in the
-        selected profile, then V(fr-par).
+        selected profile, then the region of E(SCW_DEFAULT_ZONE) or C(default_zone), then V(fr-par).
       - Ignored when O(registry) is set.
     type: list
     elements: str
@@ -73,6 +74,7 @@ options:
     type: str
 extends_documentation_fragment:
   - scaleway.registry.scaleway
+  - scaleway.registry.scaleway.no_api
   - scaleway.registry.scaleway.attributes
 attributes:
   check_mode:
@@ -88,7 +90,8 @@ attributes:
 notes:
   - The username is V(nologin); the registries check the secret key only.
   - When a credential helper already serves a registry (C(credHelpers) or C(credsStore)), a login stores nothing
-    there; the module says so in a warning, unless the helper already gives the secret key, which needs no login.
+    there. The module warns about it only when a login is due, that is when the helper does not already give the
+    secret key, or with O(reauthorize=true). A helper that gives the key needs no login, and gets no warning.
 seealso:
   - module: scaleway.registry.credential_helper
 """

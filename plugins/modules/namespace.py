@@ -38,8 +38,19 @@ options:
       - Whether anyone may pull the images of the namespace whose visibility is V(inherit).
       - Left as it is when not set; new namespaces are private.
     type: bool
+  project_id:
+    description:
+      - The project (a UUID) that the module creates the namespace in. A namespace of that name found in another
+        project is left alone (see the notes).
+      - If not set, E(SCW_DEFAULT_PROJECT_ID), then C(default_project_id) in the selected profile.
+  organization_id:
+    description:
+      - The organization (a UUID) whose default project the module creates the namespace in when no project is
+        known (none from O(project_id), E(SCW_DEFAULT_PROJECT_ID) or the scw config). Not used otherwise.
+      - If not set, E(SCW_DEFAULT_ORGANIZATION_ID), then C(default_organization_id) in the selected profile.
 extends_documentation_fragment:
   - scaleway.registry.scaleway
+  - scaleway.registry.scaleway.api
   - scaleway.registry.scaleway.region
   - scaleway.registry.scaleway.wait
   - scaleway.registry.scaleway.attributes
@@ -53,9 +64,12 @@ attributes:
 notes:
   - The namespace is looked up by name with a single request, across the projects of the organization; one found in
     another project than O(project_id) is left alone, and makes V(present) fail, in check mode too, as names are
-    unique per region. A name taken by another organization cannot be seen, so there only the create fails.
+    unique per region. With no project known, the namespace found is managed whatever its project. A name taken by
+    another organization cannot be seen, so there only the create fails.
   - A namespace found while it is being deleted is waited for and then created again when O(wait=true);
     with O(wait=false) the task fails and says so.
+  - A create is never sent twice blindly. After a failure that leaves it unknown whether the namespace was created,
+    the module looks it up by name before sending it again.
 seealso:
   - module: scaleway.registry.namespace_info
 """

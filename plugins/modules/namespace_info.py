@@ -33,6 +33,7 @@ options:
 extends_documentation_fragment:
   - scaleway.registry.scaleway.info
   - scaleway.registry.scaleway
+  - scaleway.registry.scaleway.api
   - scaleway.registry.scaleway.attributes
 seealso:
   - module: scaleway.registry.namespace

@@ -21,7 +21,9 @@ author:
 options:
   state:
     description:
-      - V(present) makes sure the tag exists; a tag that does not exist is an error.
+      - V(present), the default, changes nothing. It finds the tag and returns it in RV(tag), and fails when the tag
+        does not exist, since tags are created by pushing them. Use it to check that a tag is there, or to read its
+        ID and digest. A task without O(state=absent) never deletes anything.
       - V(absent) deletes the tag; a tag that does not exist is no change.
     type: str
     choices: [present, absent]
@@ -49,6 +51,8 @@ options:
     default: false
 extends_documentation_fragment:
   - scaleway.registry.scaleway
+  - scaleway.registry.scaleway.api
+  - scaleway.registry.scaleway.all_projects
   - scaleway.registry.scaleway.region
   - scaleway.registry.scaleway.wait
   - scaleway.registry.scaleway.attributes

@@ -40,6 +40,8 @@ options:
     default: created_at_asc
 extends_documentation_fragment:
   - scaleway.registry.scaleway
+  - scaleway.registry.scaleway.api
+  - scaleway.registry.scaleway.all_projects
   - scaleway.registry.scaleway.region
   - scaleway.registry.scaleway.attributes
 attributes:

@@ -3,7 +3,8 @@
     python tests/utils/check_release.py SOURCE_TREE TARBALL INSTALLED_COLLECTIONS_PATH
 
 SOURCE_TREE is the tree the tarball was built from. Every file of plugins/, meta/, examples/, docs/ (the
-guides), changelogs/ and the top-level documents must be in the tarball and in the install; no virtual
+guides), changelogs/, the emulator with the helpers the guides use (tests/utils/with_emulator.py, oci.py) and the
+top-level documents must be in the tarball and in the install; no virtual
 environment, test output, cache, compiled file, emulator configuration (which holds a key) or tarball may be.
 """
 
@@ -13,7 +14,9 @@ import subprocess
 import sys
 import tarfile
 
-SHIPPED = ("plugins/", "meta/", "examples/", "changelogs/", "tests/emulator/", "tests/utils/with_emulator.py")
+# tests/utils/oci.py: docs/fleet.md builds the test image that it pushes to the emulator's registry with it.
+SHIPPED = ("plugins/", "meta/", "examples/", "changelogs/", "tests/emulator/", "tests/utils/with_emulator.py",
+           "tests/utils/oci.py")
 TOP_LEVEL = ("README.md", "CHANGELOG.rst", "COPYING", "requirements.txt", "MANIFEST.json", "FILES.json")
 PRIVATE = (".venv/*", ".tmp/*", "tests/output/*", "*/__pycache__/*", "*.pyc", "*/.pytest_cache/*", ".git/*",
            "*.tar.gz", "tests/integration/integration_config.yml", "docs/build/*", ".ansible/*", "*.sqlite")
