@@ -1,0 +1,408 @@
+# -*- coding: utf-8 -*-
+# Copyright: scaleway.registry contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Run a module's main() in-process, and check it against declarative scenarios run on the emulator.
+
+Three layers, each usable without the next:
+
+- run_module(main, args, check_mode, diff, env): runs main() with those arguments, as Ansible would
+  hand them over, and returns a ModuleOutcome (the exit_json or fail_json arguments, and the warnings).
+  Nothing here knows the API: host modules (credential_helper, login) can use it with their own patches.
+- Emulator: one `python -m tests.emulator` subprocess, and its admin endpoints (reset, seed, config,
+  the request log, the state).
+- Scenario and run_scenario(emulator, main, scenario): a starting state, the arguments, and what must
+  come out, including the exact list of API requests; conftest.py gives each test a ready emulator.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import signal
+import urllib.error
+import urllib.request
+from unittest import mock
+
+from ansible.module_utils import basic
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.scaleway.registry.tests.utils.with_emulator import SECRET_KEY, PROJECT_ID, start_emulator
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core 2.17 and 2.18: AnsibleModule reads the arguments from basic._ANSIBLE_ARGS
+    @contextlib.contextmanager
+    def patch_module_args(args=None):
+        payload = json.dumps({"ANSIBLE_MODULE_ARGS": args or {}}).encode("utf-8")
+        with mock.patch.object(basic, "_ANSIBLE_ARGS", payload):
+            yield
+
+API_PREFIX = "/registry/v1/regions/"
+# Where no scw config file can be: the tests must not depend on the machine's ~/.config/scw/config.yaml.
+NO_CONFIG_FILE = "/nonexistent/scaleway-registry-unit-tests/config.yaml"
+
+
+class ModuleExit(Exception):
+    """exit_json or fail_json was called: the module is done."""
+
+    def __init__(self, failed, result):
+        super().__init__(result)
+        self.failed = failed
+        self.result = result
+
+
+class ModuleOutcome:
+    """What a run of a module gave: failed or not, the keyword arguments of exit_json/fail_json, the warnings."""
+
+    def __init__(self, failed, result, warnings):
+        self.failed = failed
+        self.result = result
+        self.warnings = warnings
+
+    def __repr__(self):
+        return "ModuleOutcome(failed=%r, result=%r, warnings=%r)" % (self.failed, self.result, self.warnings)
+
+
+def scw_free_environ():
+    """os.environ without what would change how a module connects: SCW_*, SCALEWAY_* and proxy variables."""
+    return dict((name, value) for name, value in os.environ.items()
+                if not name.upper().startswith(("SCW_", "SCALEWAY_")) and not name.lower().endswith("_proxy"))
+
+
+def run_module(main, args, check_mode=False, diff=False, env=None):
+    """Run a module's main() in this process and return its ModuleOutcome.
+
+    args are the module's arguments; check_mode and diff set _ansible_check_mode and _ansible_diff.
+    env, when given, replaces os.environ for the run (None values are left out). exit_json and
+    fail_json raise ModuleExit instead of printing and exiting, and warn() records the warning, so
+    that the outcome is the result the module built, before Ansible adds its own keys.
+    """
+    arguments = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+    warnings = []
+
+    def exit_json(_module, **result):
+        raise ModuleExit(False, result)
+
+    def fail_json(_module, msg, **result):
+        raise ModuleExit(True, dict(result, msg=msg))
+
+    def warn(_module, warning, **_kwargs):
+        warnings.append(warning)
+
+    environ = None if env is None else dict((key, value) for key, value in env.items() if value is not None)
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(patch_module_args(arguments))
+        stack.enter_context(mock.patch.object(AnsibleModule, "exit_json", exit_json))
+        stack.enter_context(mock.patch.object(AnsibleModule, "fail_json", fail_json))
+        stack.enter_context(mock.patch.object(AnsibleModule, "warn", warn))
+        if environ is not None:
+            stack.enter_context(mock.patch.dict(os.environ, environ, clear=True))
+        try:
+            main()
+        except ModuleExit as done:
+            return ModuleOutcome(done.failed, done.result, warnings)
+    raise AssertionError("the module returned without calling exit_json or fail_json")
+
+
+class Emulator:
+    """A `python -m tests.emulator` subprocess (no --registry) and its admin endpoints.
+
+    Its keys are those of tests/utils/with_emulator.py: SECRET_KEY owns PROJECT_ID (its organization's
+    default project) and SECOND_PROJECT_ID; OTHER_SECRET_KEY is another organization, OTHER_PROJECT_ID.
+    """
+
+    # What every scenario starts from, as start() sets it: no faults, no latency, deletes done at once.
+    BASELINE = {"faults": None, "latency_ms": None, "deleting_polls": 0, "pushes_before_tag_delete": 0}
+
+    def __init__(self, process, url):
+        self.process = process
+        self.url = url
+        self.pid = os.getpid()  # the process that started it, and the only one that stops it
+
+    @classmethod
+    def start(cls):
+        process, url, _registries = start_emulator(["--deleting-polls", "0"])
+        return cls(process, url)
+
+    def stop(self):
+        if self.pid != os.getpid() or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except Exception:  # pylint: disable=broad-except
+            self.process.kill()
+            self.process.wait()
+
+    def _send(self, method, path, body=None, headers=None):
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers=dict(headers or {}))
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                return answer.status, json.load(answer)
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
+
+    def admin(self, method, path, body=None):
+        status, answer = self._send(method, "/_emulator/" + path, body)
+        if status != 200:
+            raise AssertionError("emulator %s /_emulator/%s answered %s: %s" % (method, path, status, answer))
+        return answer
+
+    def api(self, method, path, secret_key=SECRET_KEY):
+        """An API call as a user would send it (path under /registry/v1/regions/); (status, answer)."""
+        return self._send(method, API_PREFIX + path, headers={"X-Auth-Token": secret_key})
+
+    def reset(self):
+        self.admin("POST", "reset")
+
+    def seed(self, document):
+        return self.admin("POST", "seed", document)
+
+    def configure(self, **config):
+        return self.admin("PATCH", "config", config)
+
+    def state(self):
+        return self.admin("GET", "state")
+
+    def requests(self):
+        return self.admin("GET", "requests")["requests"]
+
+    def clear_requests(self):
+        self.admin("DELETE", "requests")
+
+    def prepare(self, seed=None, before=(), config=None):
+        """Empty state and request log; then the seed, the config (on top of BASELINE) and the `before` API calls.
+
+        Reset keeps the config: whoever changes it puts BASELINE back (run_scenario does, whatever happens).
+        """
+        self.reset()
+        if seed:
+            self.seed(seed)
+        if config:
+            self.configure(**dict(self.BASELINE, **config))
+        for method, path in before:
+            status, answer = self.api(method, path)
+            if status != 200:
+                raise AssertionError("before: %s %s answered %s: %s" % (method, path, status, answer))
+        if before:
+            self.clear_requests()
+
+
+def format_request(entry):
+    """One logged API request as scenarios spell it: 'GET fr-par/namespaces?name=team-web -> 200'.
+
+    The path is shown from the region on; an injected fault is marked so, as it is not the API's answer.
+    """
+    path = entry["path"]
+    if path.startswith(API_PREFIX):
+        path = path[len(API_PREFIX):]
+    query = "?" + entry["query"] if entry["query"] else ""
+    fault = " (fault)" if entry.get("fault") else ""
+    return "%s %s%s -> %s%s" % (entry["method"], path, query, entry["status"], fault)
+
+
+# Expectations: plain values compare with ==; these compare as their docstrings say.
+
+class _Absent:
+    def __repr__(self):
+        return "ABSENT"
+
+
+ABSENT = _Absent()
+
+
+class Fields:
+    """An object (a dict) that has at least these fields, with these values (a field given as ABSENT must not
+    be there); it may have others."""
+
+    def __init__(self, **fields):
+        self.fields = fields
+
+    def mismatches(self, actual, where):
+        if not isinstance(actual, dict):
+            return ["%s: expected an object, got %r" % (where, actual)]
+        problems = []
+        for key, value in self.fields.items():
+            if value is ABSENT:
+                if key in actual:
+                    problems.append("%s.%s: %r, expected no such field" % (where, key, actual[key]))
+            elif key not in actual:
+                problems.append("%s.%s: missing (expected %r)" % (where, key, value))
+            elif not actual[key] == value:  # the expectation's __eq__ may be a matcher's, on either side
+                problems.append("%s.%s: %r, expected %r" % (where, key, actual[key], value))
+        return problems
+
+    def __eq__(self, other):
+        return not self.mismatches(other, "")
+
+    __hash__ = None
+
+    def __repr__(self):
+        return "Fields(%s)" % ", ".join("%s=%r" % item for item in self.fields.items())
+
+
+class Diff:
+    """A diff {before, after}. {} is an empty side; Fields a side with those fields. When both sides are
+    objects, every field that the expectation does not name must be the same before and after."""
+
+    def __init__(self, before, after):
+        self.before = before
+        self.after = after
+
+    def mismatches(self, actual, where):
+        if not isinstance(actual, dict) or set(actual) != {"before", "after"}:
+            return ["%s: expected {before, after}, got %r" % (where, actual)]
+        problems = []
+        for side in ("before", "after"):
+            problems += mismatches(actual[side], getattr(self, side), "%s.%s" % (where, side))
+        if isinstance(self.before, Fields) and isinstance(self.after, Fields) and not problems:
+            named = set(self.before.fields) | set(self.after.fields)
+            for key in sorted(set(actual["before"]) | set(actual["after"])):
+                if key not in named and actual["before"].get(key) != actual["after"].get(key):
+                    problems.append("%s: %s changed from %r to %r, and the expectation does not say so"
+                                    % (where, key, actual["before"].get(key), actual["after"].get(key)))
+        return problems
+
+    def __repr__(self):
+        return "Diff(before=%r, after=%r)" % (self.before, self.after)
+
+
+class Like:
+    """A string matching this regular expression from start to end."""
+
+    def __init__(self, pattern):
+        self.pattern = re.compile(pattern, re.DOTALL)
+
+    def __eq__(self, other):
+        return isinstance(other, str) and self.pattern.fullmatch(other) is not None
+
+    __hash__ = None
+
+    def __repr__(self):
+        return "Like(%r)" % self.pattern.pattern
+
+
+ANY = mock.ANY
+UUID_PATTERN = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+UUID = Like(UUID_PATTERN)
+TIMESTAMP = Like(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z")
+
+
+def Msg(text):  # pylint: disable=invalid-name
+    """A message that is this text, where {id} stands for any UUID (a request id)."""
+    return Like(re.escape(text).replace(re.escape("{id}"), UUID_PATTERN))
+
+
+def mismatches(actual, expected, where):
+    """Why actual is not what expected describes, as a list of lines; [] when it is."""
+    if isinstance(expected, (Fields, Diff)):
+        return expected.mismatches(actual, where)
+    if isinstance(expected, list) and any(isinstance(item, (Fields, Diff)) for item in expected):
+        if not isinstance(actual, list) or len(actual) != len(expected):
+            return ["%s: expected a list of %d, got %r" % (where, len(expected), actual)]
+        problems = []
+        for index, (item, wanted) in enumerate(zip(actual, expected)):
+            problems += mismatches(item, wanted, "%s[%d]" % (where, index))
+        return problems
+    return [] if actual == expected else ["%s: %r, expected %r" % (where, actual, expected)]
+
+
+class Scenario:
+    """One run of a module, declared: where the emulator starts, what the module gets, what must come out.
+
+    - name: the behaviour, which names the test.
+    - args: the module's arguments; api_url (the emulator) and secret_key (SECRET_KEY) are added unless given.
+    - requests: the exact API requests sent, in order (in any order with any_order=True, for concurrent
+      requests), each as format_request() spells it.
+    - result: the exit_json arguments, every key of them, or failed: the fail_json arguments (msg included).
+    - seed: the emulator's starting state (a seed document); before: (method, path) API calls sent with
+      SECRET_KEY after the seed and the config; config: the emulator's config during the run (faults,
+      deleting_polls, pushes_before_tag_delete), on top of Emulator.BASELINE.
+    - check_mode, diff: Ansible's modes (diff mode is on unless diff=False).
+    - env: environment variables for the run (None removes one); by default SCW_DEFAULT_PROJECT_ID is PROJECT_ID,
+      and no other SCW_* variable or scw config file is seen.
+    - warnings: the warnings the module must give, exactly.
+    """
+
+    def __init__(self, name, args, requests, result=None, failed=None, seed=None, before=(), config=None,
+                 check_mode=False, diff=True, env=None, warnings=(), any_order=False):
+        if (result is None) == (failed is None):
+            raise ValueError("scenario %s: give result or failed" % name)
+        self.name = name
+        self.args = args
+        self.requests = list(requests)
+        self.result = result
+        self.failed = failed
+        self.seed = seed
+        self.before = before
+        self.config = config
+        self.check_mode = check_mode
+        self.diff = diff
+        self.env = env or {}
+        self.warnings = list(warnings)
+        self.any_order = any_order
+
+    def __repr__(self):
+        return "Scenario(%s)" % self.name
+
+
+def scenarios(*items):
+    """pytest parameters, one per scenario, each with the scenario's name as its id."""
+    import pytest  # pylint: disable=import-outside-toplevel
+
+    names = [item.name for item in items]
+    duplicates = sorted(set(name for name in names if names.count(name) > 1))
+    if duplicates:
+        raise ValueError("scenario names must be unique: %s" % ", ".join(duplicates))
+    return [pytest.param(item, id=item.name) for item in items]
+
+
+def run_scenario(emulator, main, scenario):
+    """Run the scenario against the emulator; one AssertionError listing everything that differs."""
+    __tracebackhide__ = True  # pylint: disable=unused-variable  # pytest shows the scenario's failure, not this code
+    env = dict(scw_free_environ(), SCW_CONFIG_PATH=NO_CONFIG_FILE, SCW_DEFAULT_PROJECT_ID=PROJECT_ID)
+    env.update(scenario.env)
+    args = dict({"api_url": emulator.url, "secret_key": SECRET_KEY}, **scenario.args)
+    try:
+        emulator.prepare(scenario.seed, scenario.before, scenario.config)
+        state_before = emulator.state() if scenario.check_mode else None
+        outcome = run_module(main, args, check_mode=scenario.check_mode, diff=scenario.diff, env=env)
+        sent = [format_request(entry) for entry in emulator.requests()]
+        state_after = emulator.state() if scenario.check_mode else None
+    finally:
+        if scenario.config:
+            emulator.configure(**emulator.BASELINE)
+
+    problems = []
+    expected = scenario.failed if scenario.failed is not None else scenario.result
+    if outcome.failed != (scenario.failed is not None):
+        problems.append("the module %s" % ("failed" if outcome.failed else "did not fail"))
+    else:
+        if set(outcome.result) != set(expected):
+            problems.append("result keys: %s, expected %s" % (sorted(outcome.result), sorted(expected)))
+        for key in sorted(set(outcome.result) & set(expected)):
+            problems += mismatches(outcome.result[key], expected[key], key)
+    if outcome.warnings != scenario.warnings:
+        problems.append("warnings: %r, expected %r" % (outcome.warnings, scenario.warnings))
+    same = sorted(sent) == sorted(scenario.requests) if scenario.any_order else sent == scenario.requests
+    if not same:
+        problems.append("requests sent%s:\n    %s\n  expected:\n    %s" % (
+            " (in any order)" if scenario.any_order else "",
+            "\n    ".join(sent) or "none", "\n    ".join(scenario.requests) or "none"))
+    if scenario.check_mode:
+        writes = [request for request in sent if not request.startswith("GET ")]
+        if writes:
+            problems.append("check mode sent writes: %s" % writes)
+        if state_after != state_before:
+            problems.append("check mode changed the emulator's state")
+    if problems:
+        raise AssertionError("scenario %s:\n- %s\nthe module %s with %s" % (
+            scenario.name, "\n- ".join(problems), "failed" if outcome.failed else "exited",
+            json.dumps(outcome.result, indent=1, sort_keys=True, default=repr)))
+    return outcome

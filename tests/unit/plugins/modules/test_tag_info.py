@@ -1,0 +1,199 @@
+# -*- coding: utf-8 -*-
+# Copyright: scaleway.registry contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""scaleway.registry.tag_info, run in-process against the emulator: results and the exact requests."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.scaleway.registry.plugins.modules import tag_info
+from ansible_collections.scaleway.registry.tests.unit.plugins.modules.harness import (
+    UUID,
+    Fields,
+    Msg,
+    Scenario,
+    run_scenario,
+    scenarios,
+)
+from ansible_collections.scaleway.registry.tests.unit.plugins.modules.seeds import (
+    AMS_APP,
+    AMS,
+    DIGEST_1,
+    DIGEST_2,
+    EVERYTHING,
+    IMG_AMS_APP,
+    IMG_APP,
+    IMG_SECRET,
+    MISSING_ID,
+    NS_AMS,
+    NS_WEB,
+    TAG_AMS_V1,
+    TAG_LATEST,
+    TAG_V1,
+    TAG_V2,
+    WEB,
+    image,
+    seed,
+    tag,
+)
+
+FIND_WEB = "GET fr-par/namespaces?name=team-web -> 200"
+FIND_APP = "GET fr-par/images?name=app&namespace_id=%s -> 200" % NS_WEB
+
+
+def list_tags(image_id=IMG_APP, region="fr-par", **filters):
+    """The request listing an image's tags: every page of 100, with the filters given."""
+    query = dict(filters, order_by=filters.get("order_by", "created_at_asc"), page=filters.get("page", 1),
+                 page_size=100)
+    return "GET %s/images/%s/tags?%s -> 200" % (region, image_id,
+                                                "&".join("%s=%s" % item for item in sorted(query.items())))
+
+
+APP_BY_NAME = {"namespace": "team-web", "image": "app"}
+V1 = Fields(id=TAG_V1, name="v1", image_id=IMG_APP, status="ready", digest=DIGEST_1,
+            created_at="2026-01-01T00:00:00.000000Z", region="fr-par")
+V2 = Fields(id=TAG_V2, name="v2", image_id=IMG_APP, digest=DIGEST_2, region="fr-par")
+LATEST = Fields(id=TAG_LATEST, name="latest", image_id=IMG_APP, digest=DIGEST_2, region="fr-par")
+# An image with 101 tags: two pages.
+MANY = seed(WEB, image(IMG_APP, "team-web", "app", tags=[
+    tag("f0000000-0000-4000-8000-%012d" % number, "t%03d" % number, DIGEST_1, 1) for number in range(101)]))
+
+SCENARIOS = scenarios(
+    # Listings
+    Scenario(
+        "lists_the_tags_of_an_image_given_by_name_oldest_first",
+        args=APP_BY_NAME,
+        seed=EVERYTHING,
+        requests=[FIND_WEB, FIND_APP, list_tags()],
+        result={"changed": False, "tags": [V1, V2, LATEST]},
+    ),
+    Scenario(
+        "lists_the_same_in_check_mode",
+        args=APP_BY_NAME,
+        seed=EVERYTHING,
+        check_mode=True,
+        requests=[FIND_WEB, FIND_APP, list_tags()],
+        result={"changed": False, "tags": [V1, V2, LATEST]},
+    ),
+    Scenario(
+        "lists_the_tags_of_an_image_given_by_id_with_one_request",
+        args={"image": IMG_APP},
+        seed=EVERYTHING,
+        requests=[list_tags()],
+        result={"changed": False, "tags": [V1, V2, LATEST]},
+    ),
+    Scenario(
+        "lists_the_tags_of_an_image_in_the_region_given",
+        args={"namespace": "team-ams", "image": "app", "region": "nl-ams"},
+        seed=seed(AMS, AMS_APP),
+        requests=["GET nl-ams/namespaces?name=team-ams -> 200",
+                  "GET nl-ams/images?name=app&namespace_id=%s -> 200" % NS_AMS, list_tags(IMG_AMS_APP, "nl-ams")],
+        result={"changed": False, "tags": [Fields(id=TAG_AMS_V1, name="v1", region="nl-ams")]},
+    ),
+    Scenario(
+        "reads_every_page_of_a_long_listing",
+        args={"image": IMG_APP},
+        seed=MANY,
+        requests=[list_tags(), list_tags(page=2)],
+        result={"changed": False, "tags": [Fields(name="t%03d" % number) for number in range(101)]},
+    ),
+    # Filters
+    Scenario(
+        "filters_by_name",
+        args=dict(APP_BY_NAME, name="v2"),
+        seed=EVERYTHING,
+        requests=[FIND_WEB, FIND_APP, list_tags(name="v2")],
+        result={"changed": False, "tags": [V2]},
+    ),
+    Scenario(
+        "sorts_as_asked",
+        args=dict(APP_BY_NAME, order_by="created_at_desc"),
+        seed=EVERYTHING,
+        requests=[FIND_WEB, FIND_APP, list_tags(order_by="created_at_desc")],
+        result={"changed": False, "tags": [LATEST, V2, V1]},
+    ),
+    Scenario(
+        "gets_one_tag_by_id",
+        args={"id": TAG_V2},
+        seed=EVERYTHING,
+        requests=["GET fr-par/tags/%s -> 200" % TAG_V2],
+        result={"changed": False, "tags": [V2]},
+    ),
+    Scenario(
+        "lists_nothing_for_a_tag_id_whose_name_is_not_the_one_given",
+        args={"id": TAG_V2, "name": "v1"},
+        seed=EVERYTHING,
+        requests=["GET fr-par/tags/%s -> 200" % TAG_V2],
+        result={"changed": False, "tags": []},
+    ),
+    # Missing objects
+    Scenario(
+        "lists_nothing_for_a_missing_tag_id",
+        args={"id": MISSING_ID},
+        seed=EVERYTHING,
+        requests=["GET fr-par/tags/%s -> 404" % MISSING_ID],
+        result={"changed": False, "tags": []},
+    ),
+    Scenario(
+        "lists_nothing_for_a_missing_image",
+        args={"namespace": "team-web", "image": "nope"},
+        seed=EVERYTHING,
+        requests=[FIND_WEB, "GET fr-par/images?name=nope&namespace_id=%s -> 200" % NS_WEB],
+        result={"changed": False, "tags": []},
+    ),
+    Scenario(
+        "lists_nothing_for_a_missing_image_id",
+        args={"image": MISSING_ID},
+        seed=EVERYTHING,
+        requests=[list_tags(MISSING_ID).replace("-> 200", "-> 404")],
+        result={"changed": False, "tags": []},
+    ),
+    Scenario(
+        "lists_nothing_for_a_missing_namespace_with_one_request",
+        args={"namespace": "team-gone", "image": "app"},
+        seed=EVERYTHING,
+        requests=["GET fr-par/namespaces?name=team-gone -> 200"],
+        result={"changed": False, "tags": []},
+    ),
+    # Errors
+    Scenario(
+        "fails_on_the_image_of_another_organization",
+        args={"image": IMG_SECRET},
+        seed=EVERYTHING,
+        requests=[list_tags(IMG_SECRET).replace("-> 200", "-> 403")],
+        failed={"msg": Msg("insufficient permissions (HTTP 403, permissions_denied, request id {id}): the API key"
+                           " from the secret_key option may not do this; check its IAM policy and the project"),
+                "api_error": {"status": 403, "type": "permissions_denied", "message": "insufficient permissions",
+                              "details": [{"action": "read", "resource": "image"}], "request_id": UUID}},
+    ),
+    Scenario(
+        "reports_a_permission_refusal",
+        args=APP_BY_NAME,
+        seed=EVERYTHING,
+        config={"faults": "403=1"},
+        requests=["GET fr-par/namespaces?name=team-web -> 403 (fault)"],
+        failed={"msg": Msg("insufficient permissions (HTTP 403, permissions_denied, request id {id}): the API key"
+                           " from the secret_key option may not do this; check its IAM policy and the project"),
+                "api_error": {"status": 403, "type": "permissions_denied", "message": "insufficient permissions",
+                              "details": [{"action": "read", "resource": "namespace"}], "request_id": UUID}},
+    ),
+    Scenario(
+        "refuses_an_image_name_without_its_namespace_before_any_request",
+        args={"image": "app"},
+        requests=[],
+        failed={"msg": "image app is a name: give its namespace too, or give the image's ID"},
+    ),
+    Scenario(
+        "refuses_neither_id_nor_image_before_any_request",
+        args={"name": "v1"},
+        requests=[],
+        failed={"msg": "one of the following is required: id, image"},
+    ),
+)
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_tag_info(emulator, scenario):
+    run_scenario(emulator, tag_info.main, scenario)
