@@ -27,6 +27,7 @@ from ansible_collections.scaleway.registry.plugins.module_utils._config import (
     ConfigError,
     resolve,
 )
+from ansible_collections.scaleway.registry.plugins.module_utils._state import TaskError
 
 # Documented once in the scaleway.registry.scaleway.WAIT doc fragment.
 WAIT_ARGS = dict(
@@ -35,8 +36,8 @@ WAIT_ARGS = dict(
 )
 
 
-class ScalewayModule:
-    """An AnsibleModule with the connection options, resolved settings and a client.
+class ScalewayModule(AnsibleModule):
+    """The AnsibleModule of the API modules: the connection options, the resolved settings and a client.
 
     With several_regions, the region option also takes `all` (or, declared as a list, several
     regions), and self.regions lists the regions to work on. A `concurrency` option, when the
@@ -44,14 +45,12 @@ class ScalewayModule:
     """
 
     def __init__(self, argument_spec, several_regions=False, uuid_options=(), **kwargs):
-        self.module = AnsibleModule(argument_spec=dict(CONNECTION_ARGS, **argument_spec), **kwargs)
-        self.params = self.module.params
-        self.check_mode = self.module.check_mode
+        super().__init__(argument_spec=dict(CONNECTION_ARGS, **argument_spec), **kwargs)
         for option in uuid_options:
             value = self.params[option]
             if value is not None and not UUID_RE.match(value):
-                self.module.fail_json(msg="%s must be a UUID like 11111111-2222-4333-8444-555555555555, not %s"
-                                          % (option, value))
+                self.fail_json(msg="%s must be a UUID like 11111111-2222-4333-8444-555555555555, not %s"
+                                   % (option, value))
         options = dict(self.params)
         wanted = options["region"] if several_regions else None
         if wanted is not None:
@@ -60,40 +59,47 @@ class ScalewayModule:
             wanted = list(REGISTRY_REGIONS) if wanted == ["all"] else wanted
             for region in wanted:
                 if region not in REGISTRY_REGIONS:
-                    self.module.fail_json(msg="region '%s' is not a Scaleway Container Registry region; use %s or all"
-                                              % (region, ", ".join(REGISTRY_REGIONS)))
+                    self.fail_json(msg="region '%s' is not a Scaleway Container Registry region; use %s or all"
+                                       % (region, ", ".join(REGISTRY_REGIONS)))
         try:
             self.settings = resolve(options)
         except ConfigError as exc:
-            self.module.fail_json(msg=str(exc))
+            self.fail_json(msg=str(exc))
         for warning in self.settings.warnings:
-            self.module.warn(warning)
+            self.warn(warning)
         self.regions = wanted or [self.settings.region]
         self.region = self.regions[0]
         concurrency = self.params.get("concurrency")
         if concurrency is None:
             concurrency = DEFAULT_CONCURRENCY
         elif concurrency < 1:
-            self.module.fail_json(msg="concurrency must be 1 or more, not %s" % concurrency)
+            self.fail_json(msg="concurrency must be 1 or more, not %s" % concurrency)
         self.client = Client(self.settings.secret_key, self.settings.api_url, timeout=self.settings.api_timeout,
                              validate_certs=self.settings.validate_certs, concurrency=concurrency,
                              user_agent="ansible-core/%s" % ANSIBLE_VERSION)
         for warning in self.client.warnings:
-            self.module.warn(warning)
+            self.warn(warning)
+
+    @property
+    def module(self):
+        """The module itself: the adapter is the AnsibleModule (kept while cleanup.py still says module.module)."""
+        return self
 
     def require_image_namespace(self):
         """An image given by name needs its namespace: names are unique only within a namespace."""
         image = self.params.get("image")
         if image and not UUID_RE.match(image) and not self.params.get("namespace"):
-            self.module.fail_json(msg="image %s is a name: give its namespace too, or give the image's ID" % image)
+            self.fail_json(msg="image %s is a name: give its namespace too, or give the image's ID" % image)
 
     def run(self, main):
-        """exit_json(**main(self)), or one clear failure for any client error."""
+        """exit_json(**main(self)), or one clear failure for a TaskError or any client error: the one boundary."""
         try:
             result = main(self)
+        except TaskError as exc:
+            self.fail_json(msg=str(exc))
         except ScalewayError as exc:
             self.fail(exc)
-        self.module.exit_json(**result)
+        self.exit_json(**result)
 
     def fail(self, exc):
         message = str(exc)
@@ -104,35 +110,7 @@ class ScalewayModule:
             message = "%s: the API key from %s may not do this; check its IAM policy and the project" % (
                 message, self.settings.sources["secret_key"])
         extra = {"api_error": exc.as_dict()} if isinstance(exc, APIError) else {}
-        self.module.fail_json(msg=" ".join(message.split()), **extra)
-
-    def ensure_fields(self, resources, current, wanted):
-        """(changed, object) after a PATCH of only the wanted fields that differ; None means unmanaged."""
-        changes = dict((field, value) for field, value in wanted.items()
-                       if value is not None and current[field] != value)
-        if not changes:
-            return False, current
-        if self.check_mode:
-            return True, dict(current, **changes)
-        return True, resources.update(current["id"], changes)
-
-    def ensure_absent(self, resources, current, params=None):
-        """(changed, what remains) for state=absent, with a _registry helper and the object found.
-
-        An object already being deleted is not deleted again. With wait, what remains is None once the
-        object is gone; without, it is the object being deleted.
-        """
-        if current is None:
-            return False, None
-        changed = current["status"] != "deleting"
-        deleting = dict(current, status="deleting")
-        if changed and not self.check_mode:
-            deleting = resources.delete(current["id"], params) or deleting
-        if not self.params["wait"]:
-            return changed, deleting
-        if not self.check_mode:
-            resources.wait_until_gone(current["id"], self.params["wait_timeout"])
-        return changed, None
+        self.fail_json(msg=" ".join(message.split()), **extra)
 
     def diff(self, before, after):
         """The diff of a change, from the same dicts the module returns."""

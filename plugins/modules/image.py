@@ -154,6 +154,7 @@ from ansible_collections.scaleway.registry.plugins.module_utils._registry import
     image_to_result,
     locate_image,
 )
+from ansible_collections.scaleway.registry.plugins.module_utils._state import TaskError, ensure_absent, ensure_fields
 
 
 def describe(module, namespace):
@@ -166,28 +167,27 @@ def describe(module, namespace):
 def present(module, images, namespace, current):
     if current is None:
         where = namespace["endpoint"] if namespace else "<namespace endpoint>"
-        module.module.fail_json(msg="%s does not exist: images are created by pushing them (docker push %s/%s:TAG),"
-                                    " not by this module" % (describe(module, namespace), where,
-                                                             module.params["name"] or "NAME"))
+        raise TaskError("%s does not exist: images are created by pushing them (docker push %s/%s:TAG), not by this"
+                        " module" % (describe(module, namespace), where, module.params["name"] or "NAME"))
     if current["status"] == "deleting":
-        module.module.fail_json(msg="%s is being deleted" % describe(module, namespace))
-    return module.ensure_fields(images, current, {"visibility": module.params["visibility"]})
+        raise TaskError("%s is being deleted" % describe(module, namespace))
+    return ensure_fields(images, current, {"visibility": module.params["visibility"]}, module.check_mode)
 
 
 def run(module):
     params = module.params
     namespace, image = locate_image(module.client, module.region, params["id"], params["namespace"], params["name"])
     if namespace is None and not params["id"] and params["state"] == "present":
-        module.module.fail_json(msg="namespace %s does not exist in %s" % (params["namespace"], module.region))
+        raise TaskError("namespace %s does not exist in %s" % (params["namespace"], module.region))
     namespace_name = namespace["name"] if namespace else None
     images = Images(module.client, module.region)
     if params["state"] == "present":
         changed, after = present(module, images, namespace, image)
     else:
-        changed, after = module.ensure_absent(images, image)
+        changed, after = ensure_absent(images, image, module.check_mode, params["wait"], params["wait_timeout"])
     before = image_to_result(image, namespace_name, module.region)
     result = {"changed": changed, "image": image_to_result(after, namespace_name, module.region)}
-    if module.module._diff:
+    if module._diff:
         result["diff"] = module.diff(before, result["image"])
     return result
 

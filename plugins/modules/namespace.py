@@ -174,6 +174,7 @@ from ansible_collections.scaleway.registry.plugins.module_utils._registry import
     namespace_name_problem,
     namespace_to_result,
 )
+from ansible_collections.scaleway.registry.plugins.module_utils._state import TaskError, ensure_absent, ensure_fields
 
 UPDATABLE = ("description", "is_public")
 
@@ -201,30 +202,30 @@ def create(module, namespaces):
     settings = module.settings
     project_id = settings.project_id or settings.organization_id
     if not project_id:
-        module.module.fail_json(msg="cannot create namespace %s: no project is known; set project_id, or the"
-                                    " SCW_DEFAULT_PROJECT_ID environment variable, or default_project_id in the scw"
-                                    " config" % module.params["name"])
+        raise TaskError("cannot create namespace %s: no project is known; set project_id, or the"
+                        " SCW_DEFAULT_PROJECT_ID environment variable, or default_project_id in the scw config"
+                        % module.params["name"])
     if module.check_mode:
         return predicted_namespace(module, project_id)
     try:
         return namespaces.create(module.params["name"], settings.project_id, settings.organization_id,
                                  module.params["description"] or "", bool(module.params["is_public"]))
     except AlreadyExists:
-        module.module.fail_json(msg="namespace %s already exists in %s outside project %s: names are unique per region"
-                                    " across all Scaleway organizations; choose another name"
-                                    % (module.params["name"], module.region, project_id))
+        raise TaskError("namespace %s already exists in %s outside project %s: names are unique per region across all"
+                        " Scaleway organizations; choose another name" % (module.params["name"], module.region,
+                                                                         project_id)) from None
 
 
 def present(module, namespaces, current):
     if current is not None and current["status"] == "deleting":
         if not module.params["wait"]:
-            module.module.fail_json(msg="namespace %s in %s is being deleted; run again once it is gone, or set"
-                                        " wait: true to wait for it" % (current["name"], module.region))
+            raise TaskError("namespace %s in %s is being deleted; run again once it is gone, or set wait: true to"
+                            " wait for it" % (current["name"], module.region))
         namespaces.wait_until_gone(current["id"], module.params["wait_timeout"])
         current = None
     if current is None:
         return True, create(module, namespaces)
-    return module.ensure_fields(namespaces, current, dict((field, module.params[field]) for field in UPDATABLE))
+    return ensure_fields(namespaces, current, {field: module.params[field] for field in UPDATABLE}, module.check_mode)
 
 
 def taken_elsewhere(module, found):
@@ -239,18 +240,19 @@ def run(module):
     current = namespace_to_result(namespaces.find_by_name(module.params["name"]))
     other_project = taken_elsewhere(module, current)
     if other_project and module.params["state"] == "present":
-        module.module.fail_json(msg="namespace %s already exists in %s in project %s, not in project %s: names are"
-                                    " unique per region; choose another name, or set project_id to %s"
-                                    % (module.params["name"], module.region, other_project,
-                                       module.settings.project_id, other_project))
+        raise TaskError("namespace %s already exists in %s in project %s, not in project %s: names are unique per"
+                        " region; choose another name, or set project_id to %s"
+                        % (module.params["name"], module.region, other_project, module.settings.project_id,
+                           other_project))
     if other_project:
         current = None
     if module.params["state"] == "present":
         changed, after = present(module, namespaces, current)
     else:
-        changed, after = module.ensure_absent(namespaces, current)
+        changed, after = ensure_absent(namespaces, current, module.check_mode, module.params["wait"],
+                                       module.params["wait_timeout"])
     result = {"changed": changed, "namespace": namespace_to_result(after)}
-    if module.module._diff:
+    if module._diff:
         result["diff"] = module.diff(current, result["namespace"])
     return result
 
@@ -268,7 +270,7 @@ def main():
     )
     problem = namespace_name_problem(module.params["name"])
     if problem:
-        module.module.fail_json(msg=problem)
+        module.fail_json(msg=problem)
     module.run(run)
 
 

@@ -143,6 +143,7 @@ deleted_tags:
 
 from ansible_collections.scaleway.registry.plugins.module_utils._module import WAIT_ARGS, ScalewayModule
 from ansible_collections.scaleway.registry.plugins.module_utils._registry import Tags, image_id_of, tag_to_result
+from ansible_collections.scaleway.registry.plugins.module_utils._state import TaskError, ensure_absent
 
 
 def describe(params):
@@ -166,12 +167,13 @@ def absent(module, tags, current, image_tags):
         return False, None, []
     sharing = [tag for tag in image_tags if tag["digest"] == current["digest"] and tag["id"] != current["id"]
                and tag["status"] != "deleting"]
-    if sharing and not module.params["force"]:
-        module.module.fail_json(msg="%s shares digest %s with %s: deleting it deletes its manifest, and them with"
-                                    " it; set force: true to delete them all" % (
-                                        describe(module.params), current["digest"],
-                                        ", ".join(tag["name"] for tag in sharing)))
-    changed, after = module.ensure_absent(tags, current, {"force": "true"} if sharing else None)
+    params = module.params
+    if sharing and not params["force"]:
+        raise TaskError("%s shares digest %s with %s: deleting it deletes its manifest, and them with it; set force:"
+                        " true to delete them all" % (describe(params), current["digest"],
+                                                      ", ".join(tag["name"] for tag in sharing)))
+    changed, after = ensure_absent(tags, current, module.check_mode, params["wait"], params["wait_timeout"],
+                                   {"force": "true"} if sharing else None)
     return changed, after, [current] + sharing if changed else []
 
 
@@ -185,8 +187,8 @@ def run(module):
     current = find(module, tags)
     if params["state"] == "present":
         if current is None:
-            module.module.fail_json(msg="%s does not exist in %s: tags are created by pushing them, not by this module"
-                                        % (describe(params), module.region))
+            raise TaskError("%s does not exist in %s: tags are created by pushing them, not by this module"
+                            % (describe(params), module.region))
         changed, after, deleted, image_tags = False, current, [], [current]
     else:
         # Every tag of the image: those sharing the digest go too, and the diff shows what remains.
@@ -194,7 +196,7 @@ def run(module):
         changed, after, deleted = absent(module, tags, current, image_tags)
     result = {"changed": changed, "tag": tag_to_result(after, module.region),
               "deleted_tags": [tag_to_result(tag, module.region) for tag in deleted]}
-    if module.module._diff:
+    if module._diff:
         gone = set(tag["id"] for tag in deleted)
         result["diff"] = module.diff({"tags": digests(image_tags)},
                                      {"tags": digests(tag for tag in image_tags if tag["id"] not in gone)})
