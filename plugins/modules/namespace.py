@@ -212,8 +212,8 @@ def create(module, namespaces):
                                  module.params["description"] or "", bool(module.params["is_public"]))
     except AlreadyExists:
         raise TaskError("namespace %s already exists in %s outside project %s: names are unique per region across all"
-                        " Scaleway organizations; choose another name" % (module.params["name"], module.region,
-                                                                         project_id)) from None
+                        " Scaleway organizations; choose another name"
+                        % (module.params["name"], module.region, project_id)) from None
 
 
 def present(module, namespaces, current):
