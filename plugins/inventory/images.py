@@ -38,7 +38,7 @@ options:
     choices: [scaleway.registry.images]
   regions:
     description:
-      - The regions to list, queried concurrently.
+      - The regions to list, queried concurrently, or V(all).
     type: list
     elements: str
     default: [fr-par, nl-ams, pl-waw]
@@ -121,6 +121,7 @@ from ansible_collections.scaleway.registry.plugins.module_utils._config import (
     REGISTRY_REGIONS,
     UUID_RE,
     ConfigError,
+    expand_regions,
     resolve,
 )
 from ansible_collections.scaleway.registry.plugins.module_utils._registry import (
@@ -200,11 +201,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def fetch(self, loader):
         """[{region, namespace, image, tag_details}] of every image in scope; the whole listing or an error."""
-        regions = self.get_option("regions")
-        unknown = [region for region in regions if region not in REGISTRY_REGIONS]
-        if unknown:
-            raise ConfigError("region %s is not a Scaleway Container Registry region; use %s"
-                              % (", ".join(unknown), ", ".join(REGISTRY_REGIONS)))
+        regions = expand_regions(self.get_option("regions"))
         problem = scope_problem(self.get_option("namespaces"), self.get_option("images"))
         if problem:
             raise ConfigError(problem)

@@ -19,6 +19,8 @@ import re
 import stat
 
 REGISTRY_REGIONS = ("fr-par", "nl-ams", "pl-waw")
+# The registries' hosts (rg.<region>.scw.cloud) of the scw CLI's login and docker-helper: it-mil besides.
+LOGIN_REGIONS = REGISTRY_REGIONS + ("it-mil",)
 DEFAULT_API_URL = "https://api.scaleway.com"
 DEFAULT_REGION = "fr-par"
 DEFAULT_PROFILE = "default"
@@ -227,6 +229,19 @@ def _region(values, sources, regions):
         raise ConfigError("region '%s' from %s is not a Scaleway Container Registry region; use one of %s"
                           % (region, source, ", ".join(regions)))
     return region, source
+
+
+def expand_regions(value, known=REGISTRY_REGIONS):
+    """The regions a region option names: one, a list, or `all` (every known region); ConfigError for another."""
+    regions = list(value) if isinstance(value, (list, tuple)) else [value]
+    if regions == ["all"]:
+        return list(known)
+    unknown = [region for region in regions if region not in known]
+    if unknown:
+        named = ", ".join("'%s'" % region for region in unknown)
+        raise ConfigError("%s not a Scaleway Container Registry region; use %s or all"
+                          % ("region %s is" % named if len(unknown) == 1 else "regions %s are" % named, ", ".join(known)))
+    return regions
 
 
 def _validate_certs(option, insecure):

@@ -26,9 +26,6 @@ from ansible_collections.scaleway.registry.plugins.module_utils._host_files impo
     write_file,
 )
 
-# Registry regions of Scaleway: the registry API's three, and it-mil, which `scw registry login` also knows.
-LOGIN_REGIONS = ("fr-par", "nl-ams", "pl-waw", "it-mil")
-
 
 def home():
     """The home of the user the code runs as: $HOME, else the password database's."""

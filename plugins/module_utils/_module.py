@@ -22,9 +22,9 @@ from ansible_collections.scaleway.registry.plugins.module_utils._client import (
 )
 from ansible_collections.scaleway.registry.plugins.module_utils._config import (
     CONNECTION_ARGS,
-    REGISTRY_REGIONS,
     UUID_RE,
     ConfigError,
+    expand_regions,
     resolve,
 )
 from ansible_collections.scaleway.registry.plugins.module_utils._state import TaskError
@@ -55,13 +55,8 @@ class ScalewayModule(AnsibleModule):
         wanted = options["region"] if several_regions else None
         if wanted is not None:
             options["region"] = None  # resolved below from the list, not from the defaults
-            wanted = wanted if isinstance(wanted, list) else [wanted]
-            wanted = list(REGISTRY_REGIONS) if wanted == ["all"] else wanted
-            for region in wanted:
-                if region not in REGISTRY_REGIONS:
-                    self.fail_json(msg="region '%s' is not a Scaleway Container Registry region; use %s or all"
-                                       % (region, ", ".join(REGISTRY_REGIONS)))
         try:
+            wanted = expand_regions(wanted) if wanted is not None else None
             self.settings = resolve(options)
         except ConfigError as exc:
             self.fail_json(msg=str(exc))

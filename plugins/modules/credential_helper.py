@@ -188,7 +188,12 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.scaleway.registry.plugins.module_utils._config import CONNECTION_ARGS
+from ansible_collections.scaleway.registry.plugins.module_utils._config import (
+    CONNECTION_ARGS,
+    LOGIN_REGIONS,
+    ConfigError,
+    expand_regions,
+)
 from ansible_collections.scaleway.registry.plugins.module_utils._credential_helper import (
     HELPER_NAME,
     installed_config,
@@ -196,7 +201,6 @@ from ansible_collections.scaleway.registry.plugins.module_utils._credential_help
     summary,
 )
 from ansible_collections.scaleway.registry.plugins.module_utils._docker_config import (
-    LOGIN_REGIONS,
     ConfigFileError,
     docker_config_path,
     dumps,
@@ -241,13 +245,10 @@ def default_secret_file():
 
 
 def registries_of(module):
-    regions = module.params["region"]
-    if regions == ["all"]:
-        regions = list(LOGIN_REGIONS)
-    unknown = [region for region in regions if region not in LOGIN_REGIONS]
-    if unknown:
-        module.fail_json(msg="region %s is not a Scaleway registry region; use %s or all"
-                             % (", ".join(unknown), ", ".join(LOGIN_REGIONS)))
+    try:
+        regions = expand_regions(module.params["region"], LOGIN_REGIONS)
+    except ConfigError as exc:
+        module.fail_json(msg=str(exc))
     problems = registry_problems(module.params["registries"], "registries")
     if problems:
         module.fail_json(msg=problems[0])

@@ -144,9 +144,13 @@ import json
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.scaleway.registry.plugins.module_utils._config import CONNECTION_ARGS
-from ansible_collections.scaleway.registry.plugins.module_utils._docker_config import (
+from ansible_collections.scaleway.registry.plugins.module_utils._config import (
+    CONNECTION_ARGS,
     LOGIN_REGIONS,
+    ConfigError,
+    expand_regions,
+)
+from ansible_collections.scaleway.registry.plugins.module_utils._docker_config import (
     ConfigFileError,
     docker_config_path,
     helper_for,
@@ -167,12 +171,10 @@ def registries_of(module):
         if problems:
             module.fail_json(msg=problems[0])
         return [params["registry"]]
-    regions = params["region"] or ["fr-par"]
-    regions = list(LOGIN_REGIONS) if regions == ["all"] else regions
-    unknown = [region for region in regions if region not in LOGIN_REGIONS]
-    if unknown:
-        module.fail_json(msg="region %s is not a Scaleway registry region; use %s or all"
-                             % (", ".join(unknown), ", ".join(LOGIN_REGIONS)))
+    try:
+        regions = expand_regions(params["region"] or ["fr-par"], LOGIN_REGIONS)
+    except ConfigError as exc:
+        module.fail_json(msg=str(exc))
     return [registry_host(region) for region in regions]
 
 

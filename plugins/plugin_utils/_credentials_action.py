@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.scaleway.registry.plugins.module_utils._config import CONNECTION_ARGS, ConfigError, resolve
-from ansible_collections.scaleway.registry.plugins.module_utils._docker_config import LOGIN_REGIONS
+from ansible_collections.scaleway.registry.plugins.module_utils._config import (
+    CONNECTION_ARGS,
+    LOGIN_REGIONS,
+    ConfigError,
+    resolve,
+)
 
 
 class CredentialsAction(ActionBase):

@@ -6,7 +6,13 @@ import os
 
 import pytest
 
-from ansible_collections.scaleway.registry.plugins.module_utils._config import ConfigError, resolve
+from ansible_collections.scaleway.registry.plugins.module_utils._config import (
+    LOGIN_REGIONS,
+    REGISTRY_REGIONS,
+    ConfigError,
+    expand_regions,
+    resolve,
+)
 
 KEY_OPTION = "11111111-1111-4111-8111-111111111111"
 KEY_ENV = "22222222-2222-4222-8222-222222222222"
@@ -178,3 +184,17 @@ def test_without_a_key_the_rest_still_resolves_when_no_key_is_needed(tmp_path):
 def test_a_bad_value_fails_even_when_no_key_is_needed(tmp_path):
     with pytest.raises(ConfigError, match="region 'us-east'"):
         resolve({}, environment(tmp_path, {"SCW_DEFAULT_REGION": "us-east"}), require_secret_key=False)
+
+
+def test_a_region_option_names_one_region_a_list_or_all_of_the_known_ones():
+    assert expand_regions("nl-ams") == ["nl-ams"]
+    assert expand_regions(["fr-par", "pl-waw"]) == ["fr-par", "pl-waw"]
+    assert expand_regions(["all"]) == list(REGISTRY_REGIONS)
+    assert expand_regions("all", LOGIN_REGIONS) == ["fr-par", "nl-ams", "pl-waw", "it-mil"]
+
+
+def test_unknown_regions_are_named_in_one_line_with_the_known_ones():
+    with pytest.raises(ConfigError) as raised:
+        expand_regions(["fr-par", "mars-1", "it-mil"])
+    assert str(raised.value) == ("regions 'mars-1', 'it-mil' are not a Scaleway Container Registry region; use"
+                                 " fr-par, nl-ams, pl-waw or all")
