@@ -13,6 +13,7 @@ so that modules need no special case for "absent".
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import re
 
@@ -61,6 +62,67 @@ def scope_problem(namespaces, images):
             return ("%s is an empty list (a template that came out empty?): give at least one, or leave %s out for %s"
                     % (option, option, every))
     return None
+
+
+GLOB_CHARACTERS = re.compile(r"[*?[]")
+
+
+def is_glob(pattern):
+    """Whether a scope entry is a shell-style glob rather than a name (or an ID)."""
+    return GLOB_CHARACTERS.search(pattern) is not None
+
+
+def scope_check(namespace_patterns, image_globs, namespaces, images, regions):
+    """(error or None, warnings) for the `namespaces` and `images` options, against what the listing found.
+
+    `namespaces` and `images` are every namespace and image listed in `regions`. An entry without glob
+    characters names one thing: if it matches nothing, it is a typo, and a cleanup that ran anyway would
+    report success having cleaned nothing. So it is an error, naming the closest names. A glob may
+    rightly match nothing in some regions, so it only gets a warning. The images are checked once the
+    namespaces are right, against the images of the namespaces in scope.
+    """
+    where = _in_regions(regions)
+    errors, warnings = [], []
+    for pattern in namespace_patterns or ():
+        if any(namespace_in_scope(namespace, [pattern]) for namespace in namespaces):
+            continue
+        if is_glob(pattern):
+            warnings.append("namespaces: '%s' matches no namespace in %s" % (pattern, where))
+        else:
+            known = [namespace["id" if is_uuid(pattern) else "name"] for namespace in namespaces]
+            errors.append("namespaces: '%s' matches no namespace in %s%s" % (pattern, where, _closest(pattern, known)))
+    in_scope = set(namespace["id"] for namespace in namespaces if namespace_in_scope(namespace, namespace_patterns))
+    # When globs leave no namespace in scope, their warning says it all: the images are not blamed.
+    if not errors and (in_scope or namespace_patterns is None):
+        known = [image["name"] for image in images if image["namespace_id"] in in_scope]
+        where = "%s%s" % ("" if namespace_patterns is None else "the namespaces in scope, in ", where)
+        for glob in image_globs or ():
+            if any(fnmatch.fnmatchcase(name, glob) for name in known):
+                continue
+            if is_glob(glob):
+                warnings.append("images: '%s' matches no image in %s" % (glob, where))
+            else:
+                errors.append("images: '%s' matches no image in %s%s" % (glob, where, _closest(glob, known)))
+    return ("; ".join(errors) + "; nothing was deleted" if errors else None), warnings
+
+
+def _in_regions(regions):
+    """'fr-par', 'fr-par and nl-ams', 'fr-par, nl-ams and pl-waw'."""
+    return " and ".join(filter(None, [", ".join(regions[:-1]), regions[-1]]))
+
+
+def _closest(entry, names):
+    """The part of a scope error that helps fix the entry: the closest names, or what there is."""
+    names = sorted(set(names))
+    # `app` for `team/app` is a likely slip that difflib scores low.
+    close = [name for name in names if name.endswith("/" + entry)]
+    close += [name for name in difflib.get_close_matches(entry, names, n=3) if name not in close]
+    if close:
+        return " (closest: %s)" % ", ".join(close[:3])
+    if not names:
+        return " (there are none)"
+    return " (none is close; there are %s%s)" % (", ".join(names[:5]),
+                                                 " and %d more" % (len(names) - 5) if len(names) > 5 else "")
 
 
 def namespace_in_scope(namespace, patterns):

@@ -20,7 +20,14 @@ import re
 
 KEEP = "keep"
 DELETE = "delete"
-DURATION_RE = re.compile(r"^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+# The units of older_than, largest first, in seconds. Minutes are `min`: a bare `m` reads as months too.
+UNITS = (("w", 604800), ("d", 86400), ("h", 3600), ("min", 60), ("s", 1))
+# At most 12 digits a number, so that a huge one is refused in one line rather than overflowing.
+DURATION_PARTS = re.compile(r"^(?:\d{1,12}[A-Za-z]+)+$")
+DURATION_PART = re.compile(r"(\d+)([A-Za-z]+)")
+LONGEST = datetime.timedelta(days=36500)
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                "twelve")
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 # A `*` that repeats a plain character, as in the glob `pr-*`: in a regex it would repeat the `-`.
 # After `.`, `]`, `)` or an escape such as `\d`, it is what a regex means.
@@ -32,16 +39,66 @@ class RuleError(ValueError):
 
 
 def parse_duration(text):
-    """'90d', '12h', '2w', '1w3d' to a timedelta."""
-    match = DURATION_RE.match(str(text).strip())
-    if not match or not any(match.groups()):
-        raise RuleError("older_than '%s' is not a duration: use a number and a unit among w, d, h, m, s, such as 90d,"
-                        " 12h or 2w" % text)
-    weeks, days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
-    duration = datetime.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
-    if not duration:
+    """'90d', '12h', '2w', '1w3d', '2h30min' to a timedelta.
+
+    A bare `m` is refused, since people write it for minutes and for months alike; so are months
+    and years, which have no fixed length. Each refusal says what to write instead.
+    """
+    text = str(text).strip()
+    parts = [(int(number), unit) for number, unit in DURATION_PART.findall(text)] if DURATION_PARTS.match(text) else []
+    if any(_calendar_unit(unit) for _number, unit in parts):
+        raise RuleError(_calendar_problem(text, parts))
+    if any(unit == "m" for _number, unit in parts):
+        raise RuleError(_minutes_or_months(text, parts))
+    units = [unit for unit, _seconds in UNITS]
+    order = [units.index(unit) if unit in units else -1 for _number, unit in parts]
+    if not parts or -1 in order:
+        raise RuleError("older_than '%s' is not a duration: write a number and a unit among w, d, h, min and s,"
+                        " such as 90d, 12h, 2w or 1w3d" % text)
+    if order != sorted(set(order)):
+        raise RuleError("older_than '%s' is not a duration: write each unit once, largest first (w, d, h, min, s),"
+                        " such as 1w3d or 2h30min" % text)
+    seconds = sum(number * dict(UNITS)[unit] for number, unit in parts)
+    if not seconds:
         raise RuleError("older_than '%s' is zero: every tag would be old enough" % text)
-    return duration
+    # Checked before making a timedelta, which overflows long before the 12 digits allowed.
+    if seconds > LONGEST.total_seconds():
+        raise RuleError("older_than '%s' is more than 100 years: no tag is that old" % text)
+    return datetime.timedelta(seconds=seconds)
+
+
+def _calendar_unit(unit):
+    """'month', 'year' or None. `M` is months, as in `6M`; `m` is refused apart, as minutes or months."""
+    if unit == "M" or unit.lower() in ("mo", "mon", "mons", "month", "months"):
+        return "month"
+    if unit.lower() in ("y", "yr", "yrs", "year", "years"):
+        return "year"
+    return None
+
+
+def _about(number, noun):
+    """'three months', '18 months', 'one year'."""
+    return "%s %s%s" % (NUMBER_WORDS[number] if number < len(NUMBER_WORDS) else number, noun, "" if number == 1 else "s")
+
+
+def _minutes_or_months(text, parts):
+    if len(parts) == 1:
+        number = parts[0][0]
+        return ("older_than %s: minutes or months? write %dmin, or %dd for about %s"
+                % (text, number, number * 30, _about(number, "month")))
+    minutes = "".join("%d%s" % (number, "min" if unit == "m" else unit) for number, unit in parts)
+    return ("older_than %s: minutes or months? write %s for minutes; for months, write days (30d is about one month)"
+            % (text, minutes))
+
+
+def _calendar_problem(text, parts):
+    """Months and years have no fixed length: the hint gives about as many days, 30 a month and 365 a year."""
+    counts = dict((kind, sum(number for number, unit in parts if _calendar_unit(unit) == kind))
+                  for kind in ("year", "month"))
+    days = counts["year"] * 365 + counts["month"] * 30
+    about = " and ".join(_about(counts[kind], kind) for kind in ("year", "month") if counts[kind])
+    return ("older_than %s: months and years have no fixed length; write days, such as %dd for about %s"
+            % (text, days, about))
 
 
 def glob_meant(pattern):

@@ -21,6 +21,10 @@ description:
     deleted once.
   - Nothing is deleted unless the whole listing succeeded and the guards hold. Check mode returns the exact plan,
     computed by the same code as a real run.
+  - An entry of O(namespaces) or O(images) without glob characters that matches nothing, in any region of
+    O(region), is taken for a typo and fails before anything is deleted, naming the closest names. A glob that
+    matches nothing gets a warning.
+  - The result's C(msg) says in one line what was deleted, or in check mode what would be, and what was kept.
 author:
   - Scaleway Registry collection maintainers (@scaleway-registry)
 options:
@@ -52,7 +56,12 @@ options:
     elements: str
   older_than:
     description:
-      - Only tags created longer ago than this may be deleted, such as V(90d), V(12h), V(2w) or V(1w3d).
+      - Only tags created longer ago than this may be deleted, such as V(90d), V(12h), V(2w), V(1w3d) or
+        V(2h30min).
+      - A number and a unit, or several, largest first. The units are C(w) (weeks), C(d) (days), C(h) (hours),
+        C(min) (minutes) and C(s) (seconds).
+      - V(3m) is refused, since it reads as minutes and as months; write V(3min), or V(90d) for about three months.
+        Months and years (V(6M), V(1y)) are refused too, as they have no fixed length; write days.
       - A tag without a creation date is kept.
     type: str
   max_delete:
@@ -73,6 +82,8 @@ options:
     default: 8
 extends_documentation_fragment:
   - scaleway.registry.scaleway
+  - scaleway.registry.scaleway.api
+  - scaleway.registry.scaleway.all_projects
   - scaleway.registry.scaleway.scope
   - scaleway.registry.scaleway.attributes
 attributes:
@@ -81,7 +92,9 @@ attributes:
     details: Check mode lists and plans exactly as a real run, and skips only the deletes.
   diff_mode:
     support: full
-    details: The diff shows, for each image that loses tags, its tags before and after.
+    details: The diff shows, for each image that loses tags, its tags newest first, each deleted one on a C(-) line
+      with its date, short digest and reason, the kept ones with the rule that keeps them (counted by rule when
+      more than 10).
   idempotent:
     support: full
     details: Once the plan is applied, planning again deletes nothing. A run interrupted while deleting converges
@@ -90,6 +103,8 @@ notes:
   - Invalid regular expressions or durations, and an empty O(namespaces) or O(images) list, fail before any
     request. At least one rule is required.
   - Tags already being deleted are left out of the plan.
+  - The scope is every namespace that the API key can list in the regions, in every project; O(project_id) does not
+    narrow it, O(namespaces) and O(images) do.
   - The API tells no size per tag, so RV(freed_bytes) counts the images left without tags, whose whole size is
     freed; other deletes free space that the API does not break down.
   - Between the listing and a delete, a tag pushed with a digest the plan deletes would go with it. A single-tag
@@ -122,8 +137,15 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+msg:
+  description: The outcome in one line, with the size of the images left without tags, if any.
+  returned: always
+  type: str
+  sample: would delete 12 tags of 3 images, keep 30, and empty 1 image of 1.2 GiB
 plan:
-  description: One item for every tag in scope, with what the rules decided and why.
+  description:
+    - One item for every tag in scope, with what the rules decided and why.
+    - Ordered by region, namespace and image, then newest first.
   returned: always
   type: list
   elements: dict
@@ -175,10 +197,35 @@ freed_bytes:
   returned: always
   type: int
   sample: 104857600
+namespaces_in_scope:
+  description: The namespaces that O(namespaces) selected, in every region of O(region), by region and name.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    region:
+      description: Region of the namespace.
+      type: str
+      sample: fr-par
+    id:
+      description: ID of the namespace.
+      type: str
+      sample: 7a2f3b7c-0c1e-4b55-9d39-5d0d8d3b1a11
+    name:
+      description: Name of the namespace.
+      type: str
+      sample: my-team
 """
 
 import threading
 
+from ansible_collections.scaleway.registry.plugins.module_utils._cleanup_report import (
+    allow_empty_message,
+    emptied,
+    max_delete_message,
+    outcome,
+    prepared_diff,
+)
 from ansible_collections.scaleway.registry.plugins.module_utils._client import PreconditionFailed, ScalewayError
 from ansible_collections.scaleway.registry.plugins.module_utils._module import ScalewayModule
 from ansible_collections.scaleway.registry.plugins.module_utils._registry import (
@@ -187,6 +234,7 @@ from ansible_collections.scaleway.registry.plugins.module_utils._registry import
     Tags,
     image_in_scope,
     namespace_in_scope,
+    scope_check,
     scope_problem,
 )
 from ansible_collections.scaleway.registry.plugins.module_utils._retention import (
@@ -201,38 +249,59 @@ from ansible_collections.scaleway.registry.plugins.module_utils._retention impor
 
 
 def scan_region(module, region):
-    """[(region, namespace name, image)] in scope: namespaces and images are listed at the same time."""
-    client, params = module.client, module.params
+    """(region, namespaces, images) of one region: namespaces and images are listed at the same time."""
+    client = module.client
     namespaces, images = client.map(lambda fetch: fetch(), [Namespaces(client, region).list, Images(client, region).list])
-    names = dict((namespace["id"], namespace["name"]) for namespace in namespaces
-                 if namespace_in_scope(namespace, params["namespaces"]))
-    return [(region, names[image["namespace_id"]], image) for image in images
-            if image["namespace_id"] in names and image["status"] != "deleting"
-            and image_in_scope(image, params["images"])]
+    return region, namespaces, images
+
+
+def scope(module):
+    """([(region, namespace, image)] in scope, by region, namespace and image; the namespaces in scope).
+
+    An entry of the scope options that names nothing fails the task here, before any tag is listed. The
+    entries are checked against the listing of every region at once: a name that exists in one region of
+    several is no typo.
+    """
+    client, params = module.client, module.params
+    listed = client.map(lambda region: scan_region(module, region), module.regions)
+    problem, warnings = scope_check(params["namespaces"], params["images"],
+                                    [namespace for _region, namespaces, _images in listed for namespace in namespaces],
+                                    [image for _region, _namespaces, images in listed for image in images],
+                                    module.regions)
+    for warning in warnings:
+        module.module.warn(warning)
+    if problem:
+        module.module.fail_json(msg=problem)
+    namespaces = [dict(region=region, id=namespace["id"], name=namespace["name"])
+                  for region, found, _images in listed for namespace in sorted(found, key=lambda item: item["name"])
+                  if namespace_in_scope(namespace, params["namespaces"])]
+    names = dict((namespace["id"], namespace["name"]) for namespace in namespaces)
+    images = [(region, names[image["namespace_id"]], image) for region, _namespaces, found in listed for image in found
+              if image["namespace_id"] in names and image["status"] != "deleting"
+              and image_in_scope(image, params["images"])]
+    return sorted(images, key=lambda item: (module.regions.index(item[0]), item[1], item[2]["name"])), namespaces
 
 
 def plan(module, rules):
-    """[(region, namespace, image, decisions)] for every image in scope, after the whole listing succeeded."""
+    """([(region, namespace, image, decisions)] for every image in scope, the namespaces in scope).
+
+    Made only after the whole listing succeeded.
+    """
     client = module.client
-    images = [item for found in client.map(lambda region: scan_region(module, region), module.regions) for item in found]
+    images, namespaces = scope(module)
     # An image without tags needs no request.
     tags = client.map(lambda item: Tags(client, item[0]).list(item[2]["id"]) if item[2]["tags"] else [], images)
-    return [item + (plan_image(image_tags, rules),) for item, image_tags in zip(images, tags)]
+    return [item + (plan_image(image_tags, rules),) for item, image_tags in zip(images, tags)], namespaces
 
 
-def check_guards(module, planned, items):
+def check_guards(module, items):
+    """Fail before any delete when a guard refuses the plan: a short message, and the whole plan in the result."""
     params = module.params
     to_delete = sum(1 for item in items if item["action"] == DELETE)
     if params["max_delete"] is not None and to_delete > params["max_delete"]:
-        module.module.fail_json(msg="the plan deletes %d tags, more than max_delete %d; nothing was deleted"
-                                    % (to_delete, params["max_delete"]), plan=items)
-    emptied = ["%s/%s/%s" % (region, namespace, image["name"]) for region, namespace, image, decisions in planned
-               if decisions and all(action == DELETE for _tag, action, _reason in decisions)]
-    if emptied and not params["allow_empty"]:
-        module.module.fail_json(msg="the plan deletes every tag of %d image%s (%s); keep some (keep_last: 1) or set"
-                                    " allow_empty: true; nothing was deleted"
-                                    % (len(emptied), "s" if len(emptied) > 1 else "", ", ".join(emptied[:10])),
-                                plan=items)
+        module.module.fail_json(msg=max_delete_message(items, params["max_delete"]), plan=items)
+    if emptied(items) and not params["allow_empty"]:
+        module.module.fail_json(msg=allow_empty_message(items), plan=items)
 
 
 def apply(module, planned, items):
@@ -293,36 +362,24 @@ def public(items):
 
 
 def run(module, rules):
-    planned = plan(module, rules)
+    planned, namespaces = plan(module, rules)
     items = [dict(region=region, namespace=namespace, image=image["name"], tag=tag["name"], digest=tag["digest"],
                   created_at=tag.get("created_at"), action=action, reason=reason, tag_id=tag["id"])
              for region, namespace, image, decisions in planned for tag, action, reason in decisions]
-    check_guards(module, planned, public(items))
+    check_guards(module, public(items))
     if not module.check_mode:
         apply(module, planned, items)
-    # What happened, which is the plan except for the tags kept after a 412.
-    action_of = dict((item["tag_id"], item["action"]) for item in items)
-    outcome = [(region, namespace, image, [(tag, action_of[tag["id"]]) for tag, _action, _reason in decisions])
-               for region, namespace, image, decisions in planned]
-    deleted = sum(1 for item in items if item["action"] == DELETE)
-    freed = sum(image["size"] for _region, _namespace, image, tags in outcome
-                if tags and all(action == DELETE for _tag, action in tags))
-    result = {"changed": deleted > 0, "plan": public(items), "deleted": deleted,
-              "kept": sum(1 for item in items if item["action"] == KEEP), "freed_bytes": freed}
+    # From here on, items say what happened: the plan, except for the tags kept after a 412.
+    done = public(items)
+    sizes = dict(("%s/%s/%s" % (region, namespace, image["name"]), image["size"])
+                 for region, namespace, image, _decisions in planned)
+    deleted = sum(1 for item in done if item["action"] == DELETE)
+    result = {"changed": deleted > 0, "msg": outcome(done, sizes, module.check_mode), "plan": done,
+              "deleted": deleted, "kept": sum(1 for item in done if item["action"] == KEEP),
+              "freed_bytes": sum(sizes[key] for key, _count in emptied(done)), "namespaces_in_scope": namespaces}
     if module.module._diff:
-        result["diff"] = diff(outcome)
+        result["diff"] = {"prepared": prepared_diff(done)}
     return result
-
-
-def diff(outcome):
-    """Per image that loses tags, its tag names before and after."""
-    before, after = {}, {}
-    for region, namespace, image, tags in outcome:
-        if any(action == DELETE for _tag, action in tags):
-            key = "%s/%s/%s" % (region, namespace, image["name"])
-            before[key] = sorted(tag["name"] for tag, _action in tags)
-            after[key] = sorted(tag["name"] for tag, action in tags if action == KEEP)
-    return {"before": before, "after": after}
 
 
 def main():

@@ -33,9 +33,9 @@ request = urllib.request.Request(os.environ["SCW_API_URL"] + "/_emulator/seed", 
 urllib.request.urlopen(request).read()'
 
 run 1 --check --diff "$examples/cleanup-tags.yml"
-grep -q "220 tags would be deleted, 52 kept" "$work/out"
+grep -q "would delete 220 tags of 2 images, keep 52" "$work/out"
 run 1 "$examples/cleanup-tags.yml"
-grep -q "220 tags were deleted, 52 kept" "$work/out"
+grep -q "deleted 220 tags of 2 images, kept 52" "$work/out"
 run 0 "$examples/cleanup-tags.yml"
 
 # The same images through the inventory: team/app and tools/cli lose tags, solo keeps its only one.
