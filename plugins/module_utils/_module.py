@@ -75,11 +75,6 @@ class ScalewayModule(AnsibleModule):
         for warning in self.client.warnings:
             self.warn(warning)
 
-    @property
-    def module(self):
-        """The module itself: the adapter is the AnsibleModule (kept while cleanup.py still says module.module)."""
-        return self
-
     def require_image_namespace(self):
         """An image given by name needs its namespace: names are unique only within a namespace."""
         image = self.params.get("image")
@@ -91,7 +86,7 @@ class ScalewayModule(AnsibleModule):
         try:
             result = main(self)
         except TaskError as exc:
-            self.fail_json(msg=str(exc))
+            self.fail_json(msg=str(exc), **exc.result)
         except ScalewayError as exc:
             self.fail(exc)
         self.exit_json(**result)

@@ -21,7 +21,13 @@ Resource = Dict[str, Any]  # typing.Dict: hosts may run this with a Python older
 
 
 class TaskError(Exception):
-    """What the task asks for cannot be done; the message says why, and how to fix it, in one line."""
+    """What the task asks for cannot be done; the message says why, and how to fix it, in one line.
+
+    result holds what the failed task still returns beside the message (cleanup's plan, for one)."""
+
+    def __init__(self, message: str, **result: Any) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 def ensure_fields(resources: Any, current: Resource, wanted: dict[str, Any],

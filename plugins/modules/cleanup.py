@@ -246,6 +246,7 @@ from ansible_collections.scaleway.registry.plugins.module_utils._retention impor
     digest_groups,
     plan_image,
 )
+from ansible_collections.scaleway.registry.plugins.module_utils._state import TaskError
 
 
 def scan_region(module, region):
@@ -269,9 +270,9 @@ def scope(module):
                                     [image for _region, _namespaces, images in listed for image in images],
                                     module.regions)
     for warning in warnings:
-        module.module.warn(warning)
+        module.warn(warning)
     if problem:
-        module.module.fail_json(msg=problem)
+        raise TaskError(problem)
     namespaces = [dict(region=region, id=namespace["id"], name=namespace["name"])
                   for region, found, _images in listed for namespace in sorted(found, key=lambda item: item["name"])
                   if namespace_in_scope(namespace, params["namespaces"])]
@@ -299,9 +300,9 @@ def check_guards(module, items):
     params = module.params
     to_delete = sum(1 for item in items if item["action"] == DELETE)
     if params["max_delete"] is not None and to_delete > params["max_delete"]:
-        module.module.fail_json(msg=max_delete_message(items, params["max_delete"]), plan=items)
+        raise TaskError(max_delete_message(items, params["max_delete"]), plan=items)
     if emptied(items) and not params["allow_empty"]:
-        module.module.fail_json(msg=allow_empty_message(items), plan=items)
+        raise TaskError(allow_empty_message(items), plan=items)
 
 
 def apply(module, planned, items):
@@ -352,9 +353,8 @@ def apply(module, planned, items):
 
     client.map(run_job, jobs)
     if failures:
-        module.module.fail_json(msg="%d tags deleted, then a request failed: %s; run the task again to finish"
-                                    % (len(deleted), " ".join(str(failures[0]).split())),
-                                plan=public(items), deleted=len(deleted))
+        raise TaskError("%d tags deleted, then a request failed: %s; run the task again to finish"
+                        % (len(deleted), " ".join(str(failures[0]).split())), plan=public(items), deleted=len(deleted))
 
 
 def public(items):
@@ -377,7 +377,7 @@ def run(module, rules):
     result = {"changed": deleted > 0, "msg": outcome(done, sizes, module.check_mode), "plan": done,
               "deleted": deleted, "kept": sum(1 for item in done if item["action"] == KEEP),
               "freed_bytes": sum(sizes[key] for key, _count in emptied(done)), "namespaces_in_scope": namespaces}
-    if module.module._diff:
+    if module._diff:
         result["diff"] = {"prepared": prepared_diff(done)}
     return result
 
@@ -403,13 +403,13 @@ def main():
     params = module.params
     problem = scope_problem(params["namespaces"], params["images"])
     if problem:
-        module.module.fail_json(msg=problem)
+        module.fail_json(msg=problem)
     try:
         rules = Rules(params["keep_last"], params["keep_tags"], params["delete_tags"], params["older_than"])
     except RuleError as exc:
-        module.module.fail_json(msg=str(exc))
+        module.fail_json(msg=str(exc))
     for warning in rules.warnings:
-        module.module.warn(warning)
+        module.warn(warning)
     module.run(lambda module: run(module, rules))
 
 
