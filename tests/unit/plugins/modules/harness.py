@@ -299,6 +299,12 @@ def Msg(text):  # pylint: disable=invalid-name
     return Like(re.escape(text).replace(re.escape("{id}"), UUID_PATTERN))
 
 
+def updated_diff(before, after):
+    """The diff of a write the API has done: the fields given go from before to after (dicts), and updated_at
+    from whatever it was to a new timestamp."""
+    return Diff(Fields(updated_at=ANY, **before), Fields(updated_at=TIMESTAMP, **after))
+
+
 def mismatches(actual, expected, where):
     """Why actual is not what expected describes, as a list of lines; [] when it is."""
     if isinstance(expected, (Fields, Diff)):
@@ -348,8 +354,62 @@ class Scenario:
         self.warnings = list(warnings)
         self.any_order = any_order
 
+    def variant(self, name, **changes):
+        """This scenario under another name, with these of its fields changed (check_mode=True, seed=...)."""
+        fields = dict(args=self.args, requests=self.requests, result=self.result, failed=self.failed, seed=self.seed,
+                      before=self.before, config=self.config, check_mode=self.check_mode, diff=self.diff,
+                      env=self.env, warnings=self.warnings, any_order=self.any_order)
+        fields.update(changes)
+        return Scenario(name, **fields)
+
     def __repr__(self):
         return "Scenario(%s)" % self.name
+
+
+# Scenarios that the modules share but for their arguments, and what their failures say.
+
+DENIED = ("insufficient permissions (HTTP 403, permissions_denied, request id {id}): the API key from the secret_key"
+          " option may not do this; check its IAM policy and the project")
+# The end of an info module's refusal of a region (they take region: all too), after "region 'fr-mrs' ".
+NOT_AN_INFO_REGION = "is not a Scaleway Container Registry region; use fr-par, nl-ams, pl-waw or all"
+
+
+def denied(resource, action="read"):
+    """The fail_json arguments for the API's 403 permissions_denied on that action on a namespace, image or tag."""
+    return {"msg": Msg(DENIED),
+            "api_error": {"status": 403, "type": "permissions_denied", "message": "insufficient permissions",
+                          "details": [{"action": action, "resource": resource}], "request_id": UUID}}
+
+
+def refused_by_permissions(args, seed, first_request, resource, action="read", name="reports_a_permission_refusal"):
+    """The API key may not send the module's first request (format_request() without its answer): an injected
+    403 refuses it, and the module fails with the API's error and sends nothing more."""
+    return Scenario(name, args=args, seed=seed, config={"faults": "403=1"},
+                    requests=["%s -> 403 (fault)" % first_request], failed=denied(resource, action))
+
+
+def refused_as_another_organizations(name, args, seed, request, resource):
+    """An ID of another organization's object: the API answers its one request (without its answer) with 403,
+    and the module reports the refusal, not a missing object."""
+    return Scenario(name, args=args, seed=seed, requests=["%s -> 403" % request], failed=denied(resource))
+
+
+def refused_before_any_request(name, args, msg):
+    """Arguments the module refuses with that message before it sends anything."""
+    return Scenario(name, args=args, requests=[], failed={"msg": msg})
+
+
+def refused_region(args, message_tail):
+    """The args with region fr-mrs, which has no Container Registry: refused before any request with
+    "region 'fr-mrs' " and message_tail."""
+    return refused_before_any_request("refuses_a_region_without_a_registry_before_any_request",
+                                      dict(args, region="fr-mrs"), "region 'fr-mrs' " + message_tail)
+
+
+def refused_not_a_uuid(name, option, value):
+    """An ID option that is not a UUID, refused before any request."""
+    return refused_before_any_request(name, {option: value}, "%s must be a UUID like"
+                                      " 11111111-2222-4333-8444-555555555555, not %s" % (option, value))
 
 
 def scenarios(*items):

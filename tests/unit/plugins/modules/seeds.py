@@ -2,7 +2,8 @@
 # Copyright: scaleway.registry contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The emulator's starting states that the scenarios share, with fixed IDs so that request paths are exact.
+"""The emulator's starting states that the scenarios share, with fixed IDs so that request paths are exact,
+and the requests that look the seeded objects up.
 
 SECRET_KEY's organization is PROJECT_ID (its default project) and also owns SECOND_PROJECT_ID;
 OTHER_SECRET_KEY's organization is OTHER_PROJECT_ID.
@@ -79,3 +80,12 @@ SECRET = image(IMG_SECRET, "their-ns", "secret", visibility="private", tags=[tag
 
 # Everything above: what most scenarios start from.
 EVERYTHING = seed(WEB, DATA, AMS, THEIRS, APP, CLI, ETL, AMS_APP, SECRET)
+
+# The requests that look team-web, and its image app, up by name, as harness.format_request() spells them;
+# LOOK_UP_WEB is the first without its answer (for a scenario that has it refused).
+LOOK_UP_WEB = "GET fr-par/namespaces?name=team-web"
+FIND_WEB = LOOK_UP_WEB + " -> 200"
+FIND_APP = "GET fr-par/images?name=app&namespace_id=%s -> 200" % NS_WEB
+# The same for a namespace, and an image of team-web, that no seed has.
+FIND_GONE = "GET fr-par/namespaces?name=team-gone -> 200"
+FIND_NOPE = "GET fr-par/images?name=nope&namespace_id=%s -> 200" % NS_WEB

@@ -10,23 +10,31 @@ import pytest
 
 from ansible_collections.scaleway.registry.plugins.modules import image
 from ansible_collections.scaleway.registry.tests.unit.plugins.modules.harness import (
-    ANY,
-    TIMESTAMP,
     UUID,
     Diff,
     Fields,
     Msg,
     Scenario,
+    refused_as_another_organizations,
+    refused_before_any_request,
+    refused_by_permissions,
+    refused_not_a_uuid,
     run_scenario,
     scenarios,
+    updated_diff,
 )
 from ansible_collections.scaleway.registry.tests.unit.plugins.modules.seeds import (
     APP,
     EVERYTHING,
+    FIND_APP,
+    FIND_GONE,
+    FIND_NOPE,
+    FIND_WEB,
     IMG_AMS_APP,
     IMG_APP,
     IMG_CLI,
     IMG_SECRET,
+    LOOK_UP_WEB,
     MISSING_ID,
     NS_AMS,
     NS_WEB,
@@ -34,8 +42,6 @@ from ansible_collections.scaleway.registry.tests.unit.plugins.modules.seeds impo
     seed,
 )
 
-FIND_WEB = "GET fr-par/namespaces?name=team-web -> 200"
-FIND_APP = "GET fr-par/images?name=app&namespace_id=%s -> 200" % NS_WEB
 GET_APP = "GET fr-par/images/%s -> 200" % IMG_APP
 PATCH_APP = "PATCH fr-par/images/%s -> 200" % IMG_APP
 DELETE_APP = "DELETE fr-par/images/%s -> 200" % IMG_APP
@@ -46,8 +52,8 @@ APP_AS_SEEDED = Fields(id=IMG_APP, name="app", namespace_id=NS_WEB, status="read
                        tags=["latest", "v1", "v2"], namespace="team-web", region="fr-par")
 # Found by ID, the image's namespace is not looked up, so its name is not known.
 APP_BY_ID = Fields(id=IMG_APP, name="app", namespace_id=NS_WEB, namespace=None, region="fr-par")
-DENIED = ("insufficient permissions (HTTP 403, permissions_denied, request id {id}): the API key from the secret_key"
-          " option may not do this; check its IAM policy and the project")
+APP_UNCHANGED = {"changed": False, "image": APP_AS_SEEDED, "diff": Diff(APP_AS_SEEDED, APP_AS_SEEDED)}
+NO_IMAGE = {"changed": False, "image": None, "diff": Diff({}, {})}
 
 SCENARIOS = scenarios(
     # No-op
@@ -56,14 +62,14 @@ SCENARIOS = scenarios(
         args=dict(APP_BY_NAME, visibility="inherit"),
         seed=EVERYTHING,
         requests=[FIND_WEB, FIND_APP],
-        result={"changed": False, "image": APP_AS_SEEDED, "diff": Diff(APP_AS_SEEDED, APP_AS_SEEDED)},
+        result=APP_UNCHANGED,
     ),
     Scenario(
         "returns_the_image_unchanged_when_no_visibility_is_given",
         args=APP_BY_NAME,
         seed=EVERYTHING,
         requests=[FIND_WEB, FIND_APP],
-        result={"changed": False, "image": APP_AS_SEEDED, "diff": Diff(APP_AS_SEEDED, APP_AS_SEEDED)},
+        result=APP_UNCHANGED,
     ),
     Scenario(
         "finds_an_image_whose_name_holds_a_slash",
@@ -78,7 +84,7 @@ SCENARIOS = scenarios(
         args={"namespace": NS_WEB, "name": "app"},
         seed=EVERYTHING,
         requests=["GET fr-par/namespaces/%s -> 200" % NS_WEB, FIND_APP],
-        result={"changed": False, "image": APP_AS_SEEDED, "diff": Diff(APP_AS_SEEDED, APP_AS_SEEDED)},
+        result=APP_UNCHANGED,
     ),
     Scenario(
         "finds_an_image_in_the_region_given",
@@ -96,8 +102,7 @@ SCENARIOS = scenarios(
         seed=EVERYTHING,
         requests=[FIND_WEB, FIND_APP, PATCH_APP],
         result={"changed": True, "image": Fields(id=IMG_APP, visibility="public", namespace="team-web"),
-                "diff": Diff(Fields(visibility="inherit", updated_at=ANY),
-                             Fields(visibility="public", updated_at=TIMESTAMP))},
+                "diff": updated_diff({"visibility": "inherit"}, {"visibility": "public"})},
     ),
     Scenario(
         "makes_an_image_found_by_id_private_with_two_requests",
@@ -105,8 +110,7 @@ SCENARIOS = scenarios(
         seed=EVERYTHING,
         requests=[GET_APP, PATCH_APP],
         result={"changed": True, "image": Fields(id=IMG_APP, visibility="private", namespace=None),
-                "diff": Diff(Fields(visibility="inherit", updated_at=ANY),
-                             Fields(visibility="private", updated_at=TIMESTAMP))},
+                "diff": updated_diff({"visibility": "inherit"}, {"visibility": "private"})},
     ),
     Scenario(
         "visibility_change_in_check_mode_predicts_it_and_keeps_updated_at",
@@ -140,7 +144,7 @@ SCENARIOS = scenarios(
         config={"deleting_polls": 1},
         requests=[GET_APP, DELETE_APP],
         result={"changed": True, "image": Fields(id=IMG_APP, status="deleting", namespace=None),
-                "diff": Diff(Fields(status="ready", updated_at=ANY), Fields(status="deleting", updated_at=TIMESTAMP))},
+                "diff": updated_diff({"status": "ready"}, {"status": "deleting"})},
     ),
     Scenario(
         "delete_in_check_mode_predicts_it_and_sends_no_delete",
@@ -154,22 +158,22 @@ SCENARIOS = scenarios(
         "delete_of_a_missing_image_is_no_change",
         args={"namespace": "team-web", "name": "nope", "state": "absent"},
         seed=EVERYTHING,
-        requests=[FIND_WEB, "GET fr-par/images?name=nope&namespace_id=%s -> 200" % NS_WEB],
-        result={"changed": False, "image": None, "diff": Diff({}, {})},
+        requests=[FIND_WEB, FIND_NOPE],
+        result=NO_IMAGE,
     ),
     Scenario(
         "delete_in_a_missing_namespace_is_no_change_with_one_request",
         args={"namespace": "team-gone", "name": "app", "state": "absent"},
         seed=EVERYTHING,
-        requests=["GET fr-par/namespaces?name=team-gone -> 200"],
-        result={"changed": False, "image": None, "diff": Diff({}, {})},
+        requests=[FIND_GONE],
+        result=NO_IMAGE,
     ),
     Scenario(
         "delete_of_a_missing_image_id_is_no_change",
         args={"id": MISSING_ID, "state": "absent"},
         seed=EVERYTHING,
         requests=["GET fr-par/images/%s -> 404" % MISSING_ID],
-        result={"changed": False, "image": None, "diff": Diff({}, {})},
+        result=NO_IMAGE,
     ),
     Scenario(
         "does_not_delete_an_image_again_while_it_is_being_deleted",
@@ -184,7 +188,7 @@ SCENARIOS = scenarios(
         "fails_on_a_missing_image_and_names_the_push_that_creates_it",
         args={"namespace": "team-web", "name": "nope", "visibility": "public"},
         seed=EVERYTHING,
-        requests=[FIND_WEB, "GET fr-par/images?name=nope&namespace_id=%s -> 200" % NS_WEB],
+        requests=[FIND_WEB, FIND_NOPE],
         failed={"msg": "image nope in namespace team-web of fr-par does not exist: images are created by pushing them"
                        " (docker push rg.fr-par.scw.cloud/team-web/nope:TAG), not by this module"},
     ),
@@ -200,7 +204,7 @@ SCENARIOS = scenarios(
         "fails_on_a_missing_namespace",
         args={"namespace": "team-gone", "name": "app", "visibility": "public"},
         seed=EVERYTHING,
-        requests=["GET fr-par/namespaces?name=team-gone -> 200"],
+        requests=[FIND_GONE],
         failed={"msg": "namespace team-gone does not exist in fr-par"},
     ),
     Scenario(
@@ -210,25 +214,10 @@ SCENARIOS = scenarios(
         requests=[FIND_WEB, FIND_APP],
         failed={"msg": "image app in namespace team-web of fr-par is being deleted"},
     ),
-    Scenario(
-        "reports_a_permission_refusal",
-        args=dict(APP_BY_NAME, visibility="public"),
-        seed=EVERYTHING,
-        config={"faults": "403=1"},
-        requests=["GET fr-par/namespaces?name=team-web -> 403 (fault)"],
-        failed={"msg": Msg(DENIED),
-                "api_error": {"status": 403, "type": "permissions_denied", "message": "insufficient permissions",
-                              "details": [{"action": "read", "resource": "namespace"}], "request_id": UUID}},
-    ),
-    Scenario(
-        "reports_the_image_of_another_organization_as_refused_not_missing",
-        args={"id": IMG_SECRET, "state": "absent"},
-        seed=EVERYTHING,
-        requests=["GET fr-par/images/%s -> 403" % IMG_SECRET],
-        failed={"msg": Msg(DENIED),
-                "api_error": {"status": 403, "type": "permissions_denied", "message": "insufficient permissions",
-                              "details": [{"action": "read", "resource": "image"}], "request_id": UUID}},
-    ),
+    refused_by_permissions(dict(APP_BY_NAME, visibility="public"), EVERYTHING, LOOK_UP_WEB, "namespace"),
+    refused_as_another_organizations("reports_the_image_of_another_organization_as_refused_not_missing",
+                                     {"id": IMG_SECRET, "state": "absent"}, EVERYTHING,
+                                     "GET fr-par/images/%s" % IMG_SECRET, "image"),
     Scenario(
         "reports_a_locked_image_that_refuses_the_change",
         args=dict(APP_BY_NAME, visibility="public"),
@@ -239,18 +228,9 @@ SCENARIOS = scenarios(
                 "api_error": {"status": 403, "type": "locked", "message": "resource is locked", "details": None,
                               "request_id": UUID}},
     ),
-    Scenario(
-        "refuses_a_name_without_its_namespace_before_any_request",
-        args={"name": "app"},
-        requests=[],
-        failed={"msg": "parameters are required together: namespace, name"},
-    ),
-    Scenario(
-        "refuses_an_id_that_is_not_a_uuid_before_any_request",
-        args={"id": "app"},
-        requests=[],
-        failed={"msg": "id must be a UUID like 11111111-2222-4333-8444-555555555555, not app"},
-    ),
+    refused_before_any_request("refuses_a_name_without_its_namespace_before_any_request", {"name": "app"},
+                               "parameters are required together: namespace, name"),
+    refused_not_a_uuid("refuses_an_id_that_is_not_a_uuid_before_any_request", "id", "app"),
 )
 
 

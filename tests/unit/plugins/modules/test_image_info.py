@@ -11,10 +11,11 @@ import pytest
 from ansible_collections.scaleway.registry.plugins.modules import image_info
 from ansible_collections.scaleway.registry.tests.unit.plugins.modules.harness import (
     ABSENT,
-    UUID,
+    NOT_AN_INFO_REGION,
     Fields,
-    Msg,
     Scenario,
+    refused_by_permissions,
+    refused_region,
     run_scenario,
     scenarios,
 )
@@ -23,10 +24,13 @@ from ansible_collections.scaleway.registry.tests.unit.plugins.modules.seeds impo
     DIGEST_2,
     DIGEST_3,
     EVERYTHING,
+    FIND_GONE,
+    FIND_WEB,
     IMG_AMS_APP,
     IMG_APP,
     IMG_CLI,
     IMG_ETL,
+    LOOK_UP_WEB,
     MISSING_ID,
     NS_DATA,
     NS_WEB,
@@ -49,7 +53,6 @@ def list_namespaces(region="fr-par"):
     return "GET %s/namespaces?page=1&page_size=100 -> 200" % region
 
 
-FIND_WEB = "GET fr-par/namespaces?name=team-web -> 200"
 APP = Fields(id=IMG_APP, name="app", namespace_id=NS_WEB, namespace="team-web", region="fr-par",
              visibility="inherit", status="ready", tags=["latest", "v1", "v2"], tag_details=ABSENT)
 CLI = Fields(id=IMG_CLI, name="tools/cli", namespace_id=NS_WEB, namespace="team-web", region="fr-par",
@@ -57,26 +60,19 @@ CLI = Fields(id=IMG_CLI, name="tools/cli", namespace_id=NS_WEB, namespace="team-
 ETL = Fields(id=IMG_ETL, name="etl", namespace_id=NS_DATA, namespace="team-data", region="fr-par",
              visibility="private", tag_details=ABSENT)
 AMS_APP = Fields(id=IMG_AMS_APP, name="app", namespace="team-ams", region="nl-ams")
+LISTING = Scenario(
+    "lists_the_images_of_the_region_with_their_namespace_names_in_two_concurrent_requests",
+    args={},
+    seed=EVERYTHING,
+    any_order=True,
+    requests=[list_images(), list_namespaces()],
+    result={"changed": False, "images": [APP, CLI, ETL]},
+)
 
 SCENARIOS = scenarios(
     # Listings
-    Scenario(
-        "lists_the_images_of_the_region_with_their_namespace_names_in_two_concurrent_requests",
-        args={},
-        seed=EVERYTHING,
-        any_order=True,
-        requests=[list_images(), list_namespaces()],
-        result={"changed": False, "images": [APP, CLI, ETL]},
-    ),
-    Scenario(
-        "lists_the_same_in_check_mode",
-        args={},
-        seed=EVERYTHING,
-        check_mode=True,
-        any_order=True,
-        requests=[list_images(), list_namespaces()],
-        result={"changed": False, "images": [APP, CLI, ETL]},
-    ),
+    LISTING,
+    LISTING.variant("lists_the_same_in_check_mode", check_mode=True),
     Scenario(
         "lists_nothing_in_an_empty_region",
         args={"region": "pl-waw"},
@@ -113,7 +109,7 @@ SCENARIOS = scenarios(
         "lists_nothing_for_a_missing_namespace_with_one_request",
         args={"namespace": "team-gone"},
         seed=EVERYTHING,
-        requests=["GET fr-par/namespaces?name=team-gone -> 200"],
+        requests=[FIND_GONE],
         result={"changed": False, "images": []},
     ),
     Scenario(
@@ -194,24 +190,8 @@ SCENARIOS = scenarios(
         result={"changed": False, "images": []},
     ),
     # Errors
-    Scenario(
-        "reports_a_permission_refusal",
-        args={"namespace": "team-web"},
-        seed=EVERYTHING,
-        config={"faults": "403=1"},
-        requests=["GET fr-par/namespaces?name=team-web -> 403 (fault)"],
-        failed={"msg": Msg("insufficient permissions (HTTP 403, permissions_denied, request id {id}): the API key"
-                           " from the secret_key option may not do this; check its IAM policy and the project"),
-                "api_error": {"status": 403, "type": "permissions_denied", "message": "insufficient permissions",
-                              "details": [{"action": "read", "resource": "namespace"}], "request_id": UUID}},
-    ),
-    Scenario(
-        "refuses_a_region_without_a_registry_before_any_request",
-        args={"region": "fr-mrs"},
-        requests=[],
-        failed={"msg": "region 'fr-mrs' is not a Scaleway Container Registry region; use fr-par, nl-ams, pl-waw"
-                       " or all"},
-    ),
+    refused_by_permissions({"namespace": "team-web"}, EVERYTHING, LOOK_UP_WEB, "namespace"),
+    refused_region({}, NOT_AN_INFO_REGION),
 )
 
 

@@ -20,12 +20,18 @@ from ansible_collections.scaleway.registry.tests.unit.plugins.modules.harness im
     Fields,
     Msg,
     Scenario,
+    refused_before_any_request,
+    refused_by_permissions,
+    refused_region,
     run_scenario,
     scenarios,
+    updated_diff,
 )
 from ansible_collections.scaleway.registry.tests.unit.plugins.modules.seeds import (
     DATA,
     EVERYTHING,
+    FIND_WEB,
+    LOOK_UP_WEB,
     NS_DATA,
     NS_WEB,
     ORGANIZATION_ID,
@@ -36,7 +42,6 @@ from ansible_collections.scaleway.registry.tests.unit.plugins.modules.seeds impo
     seed,
 )
 
-FIND_WEB = "GET fr-par/namespaces?name=team-web -> 200"
 FIND_NEW = "GET fr-par/namespaces?name=team-new -> 200"
 CREATE = "POST fr-par/namespaces -> 200"
 PATCH_WEB = "PATCH fr-par/namespaces/%s -> 200" % NS_WEB
@@ -47,7 +52,18 @@ GONE_WEB = "GET fr-par/namespaces/%s -> 404" % NS_WEB
 WEB_AS_SEEDED = Fields(id=NS_WEB, name="team-web", description="Web team", is_public=False, project_id=PROJECT_ID,
                        organization_id=ORGANIZATION_ID, status="ready", endpoint="rg.fr-par.scw.cloud/team-web",
                        region="fr-par")
+WEB_UNCHANGED = {"changed": False, "namespace": WEB_AS_SEEDED, "diff": Diff(WEB_AS_SEEDED, WEB_AS_SEEDED)}
 NO_PROJECT = {"SCW_DEFAULT_PROJECT_ID": None}
+FIND_DATA = "GET fr-par/namespaces?name=team-data -> 200"
+NAME_TAKEN = Scenario(
+    "refuses_a_name_taken_in_another_project_of_the_organization",
+    args={"name": "team-data"},
+    seed=EVERYTHING,
+    requests=[FIND_DATA],
+    failed={"msg": "namespace team-data already exists in fr-par in project %s, not in project %s: names are unique"
+                   " per region; choose another name, or set project_id to %s"
+                   % (SECOND_PROJECT_ID, PROJECT_ID, SECOND_PROJECT_ID)},
+)
 
 SCENARIOS = scenarios(
     # Create
@@ -105,13 +121,13 @@ SCENARIOS = scenarios(
         args={"name": "team-web", "description": "Web team", "is_public": False},
         seed=EVERYTHING,
         requests=[FIND_WEB],
-        result={"changed": False, "namespace": WEB_AS_SEEDED, "diff": Diff(WEB_AS_SEEDED, WEB_AS_SEEDED)},
+        result=WEB_UNCHANGED,
     ),
     Scenario(
         "does_not_compare_the_options_left_out",
         args={"name": "team-data"},
         seed=EVERYTHING,
-        requests=["GET fr-par/namespaces?name=team-data -> 200"],
+        requests=[FIND_DATA],
         env={"SCW_DEFAULT_PROJECT_ID": SECOND_PROJECT_ID},
         result={"changed": False, "namespace": Fields(id=NS_DATA, description="Data team", is_public=True),
                 "diff": Diff(Fields(id=NS_DATA), Fields(id=NS_DATA))},
@@ -132,8 +148,7 @@ SCENARIOS = scenarios(
         seed=EVERYTHING,
         requests=[FIND_WEB, PATCH_WEB],
         result={"changed": True, "namespace": Fields(id=NS_WEB, description="Front-end team", is_public=False),
-                "diff": Diff(Fields(description="Web team", updated_at=ANY),
-                             Fields(description="Front-end team", updated_at=TIMESTAMP))},
+                "diff": updated_diff({"description": "Web team"}, {"description": "Front-end team"})},
     ),
     Scenario(
         "makes_a_private_namespace_public",
@@ -141,7 +156,7 @@ SCENARIOS = scenarios(
         seed=EVERYTHING,
         requests=[FIND_WEB, PATCH_WEB],
         result={"changed": True, "namespace": Fields(id=NS_WEB, description="Web team", is_public=True),
-                "diff": Diff(Fields(is_public=False, updated_at=ANY), Fields(is_public=True, updated_at=TIMESTAMP))},
+                "diff": updated_diff({"is_public": False}, {"is_public": True})},
     ),
     Scenario(
         "update_in_check_mode_predicts_the_change_and_keeps_updated_at",
@@ -166,11 +181,10 @@ SCENARIOS = scenarios(
         args={"name": "team-data", "description": "ETL team"},
         seed=EVERYTHING,
         env=NO_PROJECT,
-        requests=["GET fr-par/namespaces?name=team-data -> 200", "PATCH fr-par/namespaces/%s -> 200" % NS_DATA],
+        requests=[FIND_DATA, "PATCH fr-par/namespaces/%s -> 200" % NS_DATA],
         result={"changed": True, "namespace": Fields(id=NS_DATA, description="ETL team",
                                                      project_id=SECOND_PROJECT_ID),
-                "diff": Diff(Fields(description="Data team", updated_at=ANY),
-                             Fields(description="ETL team", updated_at=TIMESTAMP))},
+                "diff": updated_diff({"description": "Data team"}, {"description": "ETL team"})},
     ),
     # Delete
     Scenario(
@@ -195,7 +209,7 @@ SCENARIOS = scenarios(
         config={"deleting_polls": 1},
         requests=[FIND_WEB, DELETE_WEB],
         result={"changed": True, "namespace": Fields(id=NS_WEB, status="deleting"),
-                "diff": Diff(Fields(status="ready", updated_at=ANY), Fields(status="deleting", updated_at=TIMESTAMP))},
+                "diff": updated_diff({"status": "ready"}, {"status": "deleting"})},
     ),
     Scenario(
         "delete_in_check_mode_predicts_it_and_sends_no_delete",
@@ -224,7 +238,7 @@ SCENARIOS = scenarios(
         "leaves_the_namespace_of_another_project_alone_on_delete",
         args={"name": "team-data", "state": "absent"},
         seed=EVERYTHING,
-        requests=["GET fr-par/namespaces?name=team-data -> 200"],
+        requests=[FIND_DATA],
         result={"changed": False, "namespace": None, "diff": Diff({}, {})},
     ),
     # A namespace being deleted
@@ -252,25 +266,8 @@ SCENARIOS = scenarios(
                        " to wait for it"},
     ),
     # Errors
-    Scenario(
-        "refuses_a_name_taken_in_another_project_of_the_organization",
-        args={"name": "team-data"},
-        seed=EVERYTHING,
-        requests=["GET fr-par/namespaces?name=team-data -> 200"],
-        failed={"msg": "namespace team-data already exists in fr-par in project %s, not in project %s: names are"
-                       " unique per region; choose another name, or set project_id to %s"
-                       % (SECOND_PROJECT_ID, PROJECT_ID, SECOND_PROJECT_ID)},
-    ),
-    Scenario(
-        "refuses_a_name_taken_in_another_project_in_check_mode_too",
-        args={"name": "team-data"},
-        seed=seed(DATA),
-        check_mode=True,
-        requests=["GET fr-par/namespaces?name=team-data -> 200"],
-        failed={"msg": "namespace team-data already exists in fr-par in project %s, not in project %s: names are"
-                       " unique per region; choose another name, or set project_id to %s"
-                       % (SECOND_PROJECT_ID, PROJECT_ID, SECOND_PROJECT_ID)},
-    ),
+    NAME_TAKEN,
+    NAME_TAKEN.variant("refuses_a_name_taken_in_another_project_in_check_mode_too", seed=seed(DATA), check_mode=True),
     Scenario(
         "reports_a_name_taken_by_another_organization_when_the_create_is_refused",
         args={"name": "their-ns"},
@@ -287,37 +284,17 @@ SCENARIOS = scenarios(
         failed={"msg": "cannot create namespace team-new: no project is known; set project_id, or the"
                        " SCW_DEFAULT_PROJECT_ID environment variable, or default_project_id in the scw config"},
     ),
-    Scenario(
-        "refuses_a_name_the_api_would_refuse_before_any_request",
-        args={"name": "Team_Web"},
-        requests=[],
-        failed={"msg": "namespace name 'Team_Web' may only hold lowercase letters, digits and single hyphens"
-                       " between them"},
-    ),
-    Scenario(
-        "refuses_a_name_too_short_before_any_request",
-        args={"name": "web"},
-        requests=[],
-        failed={"msg": "namespace name 'web' must be 4 to 54 characters long"},
-    ),
-    Scenario(
-        "refuses_a_region_without_a_registry_before_any_request",
-        args={"name": "team-web", "region": "fr-mrs"},
-        requests=[],
-        failed={"msg": "region 'fr-mrs' from the region option is not a Scaleway Container Registry region; use one"
-                       " of fr-par, nl-ams, pl-waw"},
-    ),
-    Scenario(
-        "reports_a_permission_refusal_with_where_the_key_came_from",
-        args={"name": "team-web"},
-        seed=EVERYTHING,
-        config={"faults": "403=1"},
-        requests=["GET fr-par/namespaces?name=team-web -> 403 (fault)"],
-        failed={"msg": Msg("insufficient permissions (HTTP 403, permissions_denied, request id {id}): the API key"
-                           " from the secret_key option may not do this; check its IAM policy and the project"),
-                "api_error": {"status": 403, "type": "permissions_denied", "message": "insufficient permissions",
-                              "details": [{"action": "read", "resource": "namespace"}], "request_id": UUID}},
-    ),
+    refused_before_any_request(
+        "refuses_a_name_the_api_would_refuse_before_any_request", {"name": "Team_Web"},
+        "namespace name 'Team_Web' may only hold lowercase letters, digits and single hyphens between them"),
+    refused_before_any_request(
+        "refuses_a_name_too_short_before_any_request", {"name": "web"},
+        "namespace name 'web' must be 4 to 54 characters long"),
+    refused_region({"name": "team-web"}, "from the region option is not a Scaleway Container Registry region; use one"
+                                         " of fr-par, nl-ams, pl-waw"),
+    # The message says where the key came from: the secret_key option (DENIED).
+    refused_by_permissions({"name": "team-web"}, EVERYTHING, LOOK_UP_WEB, "namespace",
+                           name="reports_a_permission_refusal_with_where_the_key_came_from"),
     Scenario(
         "reports_an_unknown_secret_key",
         args={"name": "team-web", "secret_key": "55555555-5555-4555-8555-555555555555"},
@@ -346,7 +323,7 @@ def test_namespace_warns_when_the_scw_config_that_holds_a_key_is_readable_by_oth
         env={"SCW_CONFIG_PATH": str(config_file)},
         seed=seed(WEB),
         requests=[FIND_WEB],
-        result={"changed": False, "namespace": WEB_AS_SEEDED, "diff": Diff(WEB_AS_SEEDED, WEB_AS_SEEDED)},
+        result=WEB_UNCHANGED,
         warnings=["scw config file %s holds a secret key and is readable by others (mode 0644); run chmod 600 %s"
                   % (config_file, config_file)],
     ))

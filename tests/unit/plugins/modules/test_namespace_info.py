@@ -10,10 +10,13 @@ import pytest
 
 from ansible_collections.scaleway.registry.plugins.modules import namespace_info
 from ansible_collections.scaleway.registry.tests.unit.plugins.modules.harness import (
-    UUID,
+    NOT_AN_INFO_REGION,
     Fields,
-    Msg,
     Scenario,
+    refused_as_another_organizations,
+    refused_by_permissions,
+    refused_not_a_uuid,
+    refused_region,
     run_scenario,
     scenarios,
 )
@@ -47,24 +50,18 @@ DATA = Fields(id=NS_DATA, name="team-data", project_id=SECOND_PROJECT_ID, is_pub
 AMS = Fields(id=NS_AMS, name="team-ams", region="nl-ams", endpoint="rg.nl-ams.scw.cloud/team-ams")
 # 101 namespaces: two pages.
 MANY = seed(*[namespace("e0000000-0000-4000-8000-%012d" % number, "ns-%03d" % number) for number in range(101)])
+LISTING = Scenario(
+    "lists_the_namespaces_of_the_region_oldest_first_and_not_those_of_other_organizations",
+    args={},
+    seed=EVERYTHING,
+    requests=[list_namespaces()],
+    result={"changed": False, "namespaces": [WEB, DATA]},
+)
 
 SCENARIOS = scenarios(
     # Listings
-    Scenario(
-        "lists_the_namespaces_of_the_region_oldest_first_and_not_those_of_other_organizations",
-        args={},
-        seed=EVERYTHING,
-        requests=[list_namespaces()],
-        result={"changed": False, "namespaces": [WEB, DATA]},
-    ),
-    Scenario(
-        "lists_the_same_in_check_mode",
-        args={},
-        seed=EVERYTHING,
-        check_mode=True,
-        requests=[list_namespaces()],
-        result={"changed": False, "namespaces": [WEB, DATA]},
-    ),
+    LISTING,
+    LISTING.variant("lists_the_same_in_check_mode", check_mode=True),
     Scenario(
         "lists_every_region_concurrently_and_returns_them_in_region_order",
         args={"region": "all"},
@@ -141,40 +138,13 @@ SCENARIOS = scenarios(
         result={"changed": False, "namespaces": []},
     ),
     # Errors
-    Scenario(
-        "fails_on_the_namespace_id_of_another_organization",
-        args={"namespace_id": NS_THEIRS},
-        seed=EVERYTHING,
-        requests=["GET fr-par/namespaces/%s -> 403" % NS_THEIRS],
-        failed={"msg": Msg("insufficient permissions (HTTP 403, permissions_denied, request id {id}): the API key"
-                           " from the secret_key option may not do this; check its IAM policy and the project"),
-                "api_error": {"status": 403, "type": "permissions_denied", "message": "insufficient permissions",
-                              "details": [{"action": "read", "resource": "namespace"}], "request_id": UUID}},
-    ),
-    Scenario(
-        "reports_a_permission_refusal",
-        args={},
-        seed=EVERYTHING,
-        config={"faults": "403=1"},
-        requests=["GET fr-par/namespaces?order_by=created_at_asc&page=1&page_size=100 -> 403 (fault)"],
-        failed={"msg": Msg("insufficient permissions (HTTP 403, permissions_denied, request id {id}): the API key"
-                           " from the secret_key option may not do this; check its IAM policy and the project"),
-                "api_error": {"status": 403, "type": "permissions_denied", "message": "insufficient permissions",
-                              "details": [{"action": "read", "resource": "namespace"}], "request_id": UUID}},
-    ),
-    Scenario(
-        "refuses_a_namespace_id_that_is_not_a_uuid_before_any_request",
-        args={"namespace_id": "team-web"},
-        requests=[],
-        failed={"msg": "namespace_id must be a UUID like 11111111-2222-4333-8444-555555555555, not team-web"},
-    ),
-    Scenario(
-        "refuses_a_region_without_a_registry_before_any_request",
-        args={"region": "fr-mrs"},
-        requests=[],
-        failed={"msg": "region 'fr-mrs' is not a Scaleway Container Registry region; use fr-par, nl-ams, pl-waw"
-                       " or all"},
-    ),
+    refused_as_another_organizations("fails_on_the_namespace_id_of_another_organization",
+                                     {"namespace_id": NS_THEIRS}, EVERYTHING,
+                                     "GET fr-par/namespaces/%s" % NS_THEIRS, "namespace"),
+    refused_by_permissions({}, EVERYTHING, "GET fr-par/namespaces?order_by=created_at_asc&page=1&page_size=100",
+                           "namespace"),
+    refused_not_a_uuid("refuses_a_namespace_id_that_is_not_a_uuid_before_any_request", "namespace_id", "team-web"),
+    refused_region({}, NOT_AN_INFO_REGION),
 )
 
 

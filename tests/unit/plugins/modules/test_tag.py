@@ -15,6 +15,9 @@ from ansible_collections.scaleway.registry.tests.unit.plugins.modules.harness im
     Fields,
     Msg,
     Scenario,
+    refused_as_another_organizations,
+    refused_before_any_request,
+    refused_by_permissions,
     run_scenario,
     scenarios,
 )
@@ -22,17 +25,18 @@ from ansible_collections.scaleway.registry.tests.unit.plugins.modules.seeds impo
     DIGEST_1,
     DIGEST_2,
     EVERYTHING,
+    FIND_APP,
+    FIND_GONE,
+    FIND_NOPE,
+    FIND_WEB,
     IMG_APP,
     MISSING_ID,
-    NS_WEB,
     TAG_LATEST,
     TAG_SECRET,
     TAG_V1,
     TAG_V2,
 )
 
-FIND_WEB = "GET fr-par/namespaces?name=team-web -> 200"
-FIND_APP = "GET fr-par/images?name=app&namespace_id=%s -> 200" % NS_WEB
 LIST_APP_TAGS = "GET fr-par/images/%s/tags?page=1&page_size=100 -> 200" % IMG_APP
 
 
@@ -46,8 +50,22 @@ V1 = Fields(id=TAG_V1, name="v1", image_id=IMG_APP, status="ready", digest=DIGES
 V2 = Fields(id=TAG_V2, name="v2", image_id=IMG_APP, status="ready", digest=DIGEST_2, region="fr-par")
 LATEST_TAG = Fields(id=TAG_LATEST, name="latest", digest=DIGEST_2, status="ready", region="fr-par")
 ALL_TAGS = {"tags": {"v1": DIGEST_1, "v2": DIGEST_2, "latest": DIGEST_2}}
-SHARED = ("tag v2 of image app in namespace team-web shares digest %s with latest: deleting it deletes its manifest,"
-          " and them with it; set force: true to delete them all" % DIGEST_2)
+DELETE_V1 = ["DELETE fr-par/tags/%s -> 200" % TAG_V1, "GET fr-par/tags/%s -> 404" % TAG_V1]
+V1_FOUND = {"changed": False, "tag": V1, "deleted_tags": [],
+            "diff": Diff({"tags": {"v1": DIGEST_1}}, {"tags": {"v1": DIGEST_1}})}
+V1_DELETED = {"changed": True, "tag": None, "deleted_tags": [V1],
+              "diff": Diff(ALL_TAGS, {"tags": {"v2": DIGEST_2, "latest": DIGEST_2}})}
+V2_AND_LATEST_DELETED = {"changed": True, "tag": None, "deleted_tags": [V2, LATEST_TAG],
+                         "diff": Diff(ALL_TAGS, {"tags": {"v1": DIGEST_1}})}
+NOTHING_DELETED = {"changed": False, "tag": None, "deleted_tags": [], "diff": Diff({"tags": {}}, {"tags": {}})}
+SHARED_DIGEST = Scenario(
+    "refuses_to_delete_a_tag_whose_digest_another_tag_has_and_names_it",
+    args=dict(V2_BY_NAME, state="absent"),
+    seed=EVERYTHING,
+    requests=[FIND_WEB, FIND_APP, find_tag("v2"), LIST_APP_TAGS],
+    failed={"msg": "tag v2 of image app in namespace team-web shares digest %s with latest: deleting it deletes its"
+                   " manifest, and them with it; set force: true to delete them all" % DIGEST_2},
+)
 
 SCENARIOS = scenarios(
     # state: present reads
@@ -56,51 +74,43 @@ SCENARIOS = scenarios(
         args=V1_BY_NAME,
         seed=EVERYTHING,
         requests=[FIND_WEB, FIND_APP, find_tag("v1")],
-        result={"changed": False, "tag": V1, "deleted_tags": [],
-                "diff": Diff({"tags": {"v1": DIGEST_1}}, {"tags": {"v1": DIGEST_1}})},
+        result=V1_FOUND,
     ),
     Scenario(
         "finds_a_tag_by_id_with_one_request",
         args={"id": TAG_V1},
         seed=EVERYTHING,
         requests=["GET fr-par/tags/%s -> 200" % TAG_V1],
-        result={"changed": False, "tag": V1, "deleted_tags": [],
-                "diff": Diff({"tags": {"v1": DIGEST_1}}, {"tags": {"v1": DIGEST_1}})},
+        result=V1_FOUND,
     ),
     Scenario(
         "finds_a_tag_of_an_image_given_by_id_without_looking_the_image_up",
         args={"image": IMG_APP, "name": "v1"},
         seed=EVERYTHING,
         requests=[find_tag("v1")],
-        result={"changed": False, "tag": V1, "deleted_tags": [],
-                "diff": Diff({"tags": {"v1": DIGEST_1}}, {"tags": {"v1": DIGEST_1}})},
+        result=V1_FOUND,
     ),
     # Delete
     Scenario(
         "deletes_a_tag_whose_digest_no_other_tag_has",
         args=dict(V1_BY_NAME, state="absent"),
         seed=EVERYTHING,
-        requests=[FIND_WEB, FIND_APP, find_tag("v1"), LIST_APP_TAGS, "DELETE fr-par/tags/%s -> 200" % TAG_V1,
-                  "GET fr-par/tags/%s -> 404" % TAG_V1],
-        result={"changed": True, "tag": None, "deleted_tags": [V1],
-                "diff": Diff(ALL_TAGS, {"tags": {"v2": DIGEST_2, "latest": DIGEST_2}})},
+        requests=[FIND_WEB, FIND_APP, find_tag("v1"), LIST_APP_TAGS] + DELETE_V1,
+        result=V1_DELETED,
     ),
     Scenario(
         "deletes_a_tag_given_by_id",
         args={"id": TAG_V1, "state": "absent"},
         seed=EVERYTHING,
-        requests=["GET fr-par/tags/%s -> 200" % TAG_V1, LIST_APP_TAGS, "DELETE fr-par/tags/%s -> 200" % TAG_V1,
-                  "GET fr-par/tags/%s -> 404" % TAG_V1],
-        result={"changed": True, "tag": None, "deleted_tags": [V1],
-                "diff": Diff(ALL_TAGS, {"tags": {"v2": DIGEST_2, "latest": DIGEST_2}})},
+        requests=["GET fr-par/tags/%s -> 200" % TAG_V1, LIST_APP_TAGS] + DELETE_V1,
+        result=V1_DELETED,
     ),
     Scenario(
         "delete_without_wait_returns_the_tag_being_deleted",
         args=dict(V1_BY_NAME, state="absent", wait=False),
         seed=EVERYTHING,
         requests=[FIND_WEB, FIND_APP, find_tag("v1"), LIST_APP_TAGS, "DELETE fr-par/tags/%s -> 200" % TAG_V1],
-        result={"changed": True, "tag": Fields(id=TAG_V1, status="deleting"), "deleted_tags": [V1],
-                "diff": Diff(ALL_TAGS, {"tags": {"v2": DIGEST_2, "latest": DIGEST_2}})},
+        result=dict(V1_DELETED, tag=Fields(id=TAG_V1, status="deleting")),
     ),
     Scenario(
         "delete_in_check_mode_predicts_what_goes_and_sends_no_delete",
@@ -108,32 +118,17 @@ SCENARIOS = scenarios(
         seed=EVERYTHING,
         check_mode=True,
         requests=[FIND_WEB, FIND_APP, find_tag("v1"), LIST_APP_TAGS],
-        result={"changed": True, "tag": None, "deleted_tags": [V1],
-                "diff": Diff(ALL_TAGS, {"tags": {"v2": DIGEST_2, "latest": DIGEST_2}})},
+        result=V1_DELETED,
     ),
-    Scenario(
-        "refuses_to_delete_a_tag_whose_digest_another_tag_has_and_names_it",
-        args=dict(V2_BY_NAME, state="absent"),
-        seed=EVERYTHING,
-        requests=[FIND_WEB, FIND_APP, find_tag("v2"), LIST_APP_TAGS],
-        failed={"msg": SHARED},
-    ),
-    Scenario(
-        "refuses_a_shared_digest_in_check_mode_too",
-        args=dict(V2_BY_NAME, state="absent"),
-        seed=EVERYTHING,
-        check_mode=True,
-        requests=[FIND_WEB, FIND_APP, find_tag("v2"), LIST_APP_TAGS],
-        failed={"msg": SHARED},
-    ),
+    SHARED_DIGEST,
+    SHARED_DIGEST.variant("refuses_a_shared_digest_in_check_mode_too", check_mode=True),
     Scenario(
         "deletes_every_tag_of_the_digest_with_force",
         args=dict(V2_BY_NAME, state="absent", force=True),
         seed=EVERYTHING,
         requests=[FIND_WEB, FIND_APP, find_tag("v2"), LIST_APP_TAGS,
                   "DELETE fr-par/tags/%s?force=true -> 200" % TAG_V2, "GET fr-par/tags/%s -> 404" % TAG_V2],
-        result={"changed": True, "tag": None, "deleted_tags": [V2, LATEST_TAG],
-                "diff": Diff(ALL_TAGS, {"tags": {"v1": DIGEST_1}})},
+        result=V2_AND_LATEST_DELETED,
     ),
     Scenario(
         "force_in_check_mode_predicts_every_tag_of_the_digest",
@@ -141,45 +136,42 @@ SCENARIOS = scenarios(
         seed=EVERYTHING,
         check_mode=True,
         requests=[FIND_WEB, FIND_APP, find_tag("v2"), LIST_APP_TAGS],
-        result={"changed": True, "tag": None, "deleted_tags": [V2, LATEST_TAG],
-                "diff": Diff(ALL_TAGS, {"tags": {"v1": DIGEST_1}})},
+        result=V2_AND_LATEST_DELETED,
     ),
     Scenario(
         "force_sends_no_force_when_no_other_tag_has_the_digest",
         args=dict(V1_BY_NAME, state="absent", force=True),
         seed=EVERYTHING,
-        requests=[FIND_WEB, FIND_APP, find_tag("v1"), LIST_APP_TAGS, "DELETE fr-par/tags/%s -> 200" % TAG_V1,
-                  "GET fr-par/tags/%s -> 404" % TAG_V1],
-        result={"changed": True, "tag": None, "deleted_tags": [V1],
-                "diff": Diff(ALL_TAGS, {"tags": {"v2": DIGEST_2, "latest": DIGEST_2}})},
+        requests=[FIND_WEB, FIND_APP, find_tag("v1"), LIST_APP_TAGS] + DELETE_V1,
+        result=V1_DELETED,
     ),
     Scenario(
         "delete_of_a_missing_tag_is_no_change",
         args={"namespace": "team-web", "image": "app", "name": "v9", "state": "absent"},
         seed=EVERYTHING,
         requests=[FIND_WEB, FIND_APP, find_tag("v9")],
-        result={"changed": False, "tag": None, "deleted_tags": [], "diff": Diff({"tags": {}}, {"tags": {}})},
+        result=NOTHING_DELETED,
     ),
     Scenario(
         "delete_of_a_tag_of_a_missing_image_is_no_change",
         args={"namespace": "team-web", "image": "nope", "name": "v1", "state": "absent"},
         seed=EVERYTHING,
-        requests=[FIND_WEB, "GET fr-par/images?name=nope&namespace_id=%s -> 200" % NS_WEB],
-        result={"changed": False, "tag": None, "deleted_tags": [], "diff": Diff({"tags": {}}, {"tags": {}})},
+        requests=[FIND_WEB, FIND_NOPE],
+        result=NOTHING_DELETED,
     ),
     Scenario(
         "delete_of_a_tag_in_a_missing_namespace_is_no_change_with_one_request",
         args={"namespace": "team-gone", "image": "app", "name": "v1", "state": "absent"},
         seed=EVERYTHING,
-        requests=["GET fr-par/namespaces?name=team-gone -> 200"],
-        result={"changed": False, "tag": None, "deleted_tags": [], "diff": Diff({"tags": {}}, {"tags": {}})},
+        requests=[FIND_GONE],
+        result=NOTHING_DELETED,
     ),
     Scenario(
         "delete_of_a_missing_tag_id_is_no_change",
         args={"id": MISSING_ID, "state": "absent"},
         seed=EVERYTHING,
         requests=["GET fr-par/tags/%s -> 404" % MISSING_ID],
-        result={"changed": False, "tag": None, "deleted_tags": [], "diff": Diff({"tags": {}}, {"tags": {}})},
+        result=NOTHING_DELETED,
     ),
     # Errors
     Scenario(
@@ -194,7 +186,7 @@ SCENARIOS = scenarios(
         "fails_on_a_tag_in_a_missing_namespace",
         args={"namespace": "team-gone", "image": "app", "name": "v1"},
         seed=EVERYTHING,
-        requests=["GET fr-par/namespaces?name=team-gone -> 200"],
+        requests=[FIND_GONE],
         failed={"msg": "tag v1 of image app in namespace team-gone does not exist in fr-par: tags are created by"
                        " pushing them, not by this module"},
     ),
@@ -212,39 +204,15 @@ SCENARIOS = scenarios(
                                          " digest %s; set force=true to delete them all" % DIGEST_1,
                               "details": None, "request_id": UUID}},
     ),
-    Scenario(
-        "reports_a_permission_refusal",
-        args={"id": TAG_V1, "state": "absent"},
-        seed=EVERYTHING,
-        config={"faults": "403=1"},
-        requests=["GET fr-par/tags/%s -> 403 (fault)" % TAG_V1],
-        failed={"msg": Msg("insufficient permissions (HTTP 403, permissions_denied, request id {id}): the API key"
-                           " from the secret_key option may not do this; check its IAM policy and the project"),
-                "api_error": {"status": 403, "type": "permissions_denied", "message": "insufficient permissions",
-                              "details": [{"action": "read", "resource": "tag"}], "request_id": UUID}},
-    ),
-    Scenario(
-        "reports_the_tag_of_another_organization_as_refused_not_missing",
-        args={"id": TAG_SECRET, "state": "absent"},
-        seed=EVERYTHING,
-        requests=["GET fr-par/tags/%s -> 403" % TAG_SECRET],
-        failed={"msg": Msg("insufficient permissions (HTTP 403, permissions_denied, request id {id}): the API key"
-                           " from the secret_key option may not do this; check its IAM policy and the project"),
-                "api_error": {"status": 403, "type": "permissions_denied", "message": "insufficient permissions",
-                              "details": [{"action": "read", "resource": "tag"}], "request_id": UUID}},
-    ),
-    Scenario(
-        "refuses_an_image_name_without_its_namespace_before_any_request",
-        args={"image": "app", "name": "v1", "state": "absent"},
-        requests=[],
-        failed={"msg": "image app is a name: give its namespace too, or give the image's ID"},
-    ),
-    Scenario(
-        "refuses_an_id_with_a_name_before_any_request",
-        args={"id": TAG_V1, "name": "v1"},
-        requests=[],
-        failed={"msg": "parameters are mutually exclusive: id|name"},
-    ),
+    refused_by_permissions({"id": TAG_V1, "state": "absent"}, EVERYTHING, "GET fr-par/tags/%s" % TAG_V1, "tag"),
+    refused_as_another_organizations("reports_the_tag_of_another_organization_as_refused_not_missing",
+                                     {"id": TAG_SECRET, "state": "absent"}, EVERYTHING,
+                                     "GET fr-par/tags/%s" % TAG_SECRET, "tag"),
+    refused_before_any_request("refuses_an_image_name_without_its_namespace_before_any_request",
+                               {"image": "app", "name": "v1", "state": "absent"},
+                               "image app is a name: give its namespace too, or give the image's ID"),
+    refused_before_any_request("refuses_an_id_with_a_name_before_any_request", {"id": TAG_V1, "name": "v1"},
+                               "parameters are mutually exclusive: id|name"),
 )
 
 

@@ -10,25 +10,30 @@ import pytest
 
 from ansible_collections.scaleway.registry.plugins.modules import tag_info
 from ansible_collections.scaleway.registry.tests.unit.plugins.modules.harness import (
-    UUID,
     Fields,
-    Msg,
     Scenario,
+    refused_as_another_organizations,
+    refused_before_any_request,
+    refused_by_permissions,
     run_scenario,
     scenarios,
 )
 from ansible_collections.scaleway.registry.tests.unit.plugins.modules.seeds import (
-    AMS_APP,
     AMS,
+    AMS_APP,
     DIGEST_1,
     DIGEST_2,
     EVERYTHING,
+    FIND_APP,
+    FIND_GONE,
+    FIND_NOPE,
+    FIND_WEB,
     IMG_AMS_APP,
     IMG_APP,
     IMG_SECRET,
+    LOOK_UP_WEB,
     MISSING_ID,
     NS_AMS,
-    NS_WEB,
     TAG_AMS_V1,
     TAG_LATEST,
     TAG_V1,
@@ -39,16 +44,15 @@ from ansible_collections.scaleway.registry.tests.unit.plugins.modules.seeds impo
     tag,
 )
 
-FIND_WEB = "GET fr-par/namespaces?name=team-web -> 200"
-FIND_APP = "GET fr-par/images?name=app&namespace_id=%s -> 200" % NS_WEB
 
-
-def list_tags(image_id=IMG_APP, region="fr-par", **filters):
-    """The request listing an image's tags: every page of 100, with the filters given."""
+def list_tags(image_id=IMG_APP, region="fr-par", status=200, **filters):
+    """The request listing an image's tags: every page of 100, with the filters given, answered with that status
+    (None: the request alone)."""
     query = dict(filters, order_by=filters.get("order_by", "created_at_asc"), page=filters.get("page", 1),
                  page_size=100)
-    return "GET %s/images/%s/tags?%s -> 200" % (region, image_id,
-                                                "&".join("%s=%s" % item for item in sorted(query.items())))
+    request = "GET %s/images/%s/tags?%s" % (region, image_id,
+                                            "&".join("%s=%s" % item for item in sorted(query.items())))
+    return request if status is None else "%s -> %s" % (request, status)
 
 
 APP_BY_NAME = {"namespace": "team-web", "image": "app"}
@@ -59,24 +63,18 @@ LATEST = Fields(id=TAG_LATEST, name="latest", image_id=IMG_APP, digest=DIGEST_2,
 # An image with 101 tags: two pages.
 MANY = seed(WEB, image(IMG_APP, "team-web", "app", tags=[
     tag("f0000000-0000-4000-8000-%012d" % number, "t%03d" % number, DIGEST_1, 1) for number in range(101)]))
+LISTING = Scenario(
+    "lists_the_tags_of_an_image_given_by_name_oldest_first",
+    args=APP_BY_NAME,
+    seed=EVERYTHING,
+    requests=[FIND_WEB, FIND_APP, list_tags()],
+    result={"changed": False, "tags": [V1, V2, LATEST]},
+)
 
 SCENARIOS = scenarios(
     # Listings
-    Scenario(
-        "lists_the_tags_of_an_image_given_by_name_oldest_first",
-        args=APP_BY_NAME,
-        seed=EVERYTHING,
-        requests=[FIND_WEB, FIND_APP, list_tags()],
-        result={"changed": False, "tags": [V1, V2, LATEST]},
-    ),
-    Scenario(
-        "lists_the_same_in_check_mode",
-        args=APP_BY_NAME,
-        seed=EVERYTHING,
-        check_mode=True,
-        requests=[FIND_WEB, FIND_APP, list_tags()],
-        result={"changed": False, "tags": [V1, V2, LATEST]},
-    ),
+    LISTING,
+    LISTING.variant("lists_the_same_in_check_mode", check_mode=True),
     Scenario(
         "lists_the_tags_of_an_image_given_by_id_with_one_request",
         args={"image": IMG_APP},
@@ -140,57 +138,31 @@ SCENARIOS = scenarios(
         "lists_nothing_for_a_missing_image",
         args={"namespace": "team-web", "image": "nope"},
         seed=EVERYTHING,
-        requests=[FIND_WEB, "GET fr-par/images?name=nope&namespace_id=%s -> 200" % NS_WEB],
+        requests=[FIND_WEB, FIND_NOPE],
         result={"changed": False, "tags": []},
     ),
     Scenario(
         "lists_nothing_for_a_missing_image_id",
         args={"image": MISSING_ID},
         seed=EVERYTHING,
-        requests=[list_tags(MISSING_ID).replace("-> 200", "-> 404")],
+        requests=[list_tags(MISSING_ID, status=404)],
         result={"changed": False, "tags": []},
     ),
     Scenario(
         "lists_nothing_for_a_missing_namespace_with_one_request",
         args={"namespace": "team-gone", "image": "app"},
         seed=EVERYTHING,
-        requests=["GET fr-par/namespaces?name=team-gone -> 200"],
+        requests=[FIND_GONE],
         result={"changed": False, "tags": []},
     ),
     # Errors
-    Scenario(
-        "fails_on_the_image_of_another_organization",
-        args={"image": IMG_SECRET},
-        seed=EVERYTHING,
-        requests=[list_tags(IMG_SECRET).replace("-> 200", "-> 403")],
-        failed={"msg": Msg("insufficient permissions (HTTP 403, permissions_denied, request id {id}): the API key"
-                           " from the secret_key option may not do this; check its IAM policy and the project"),
-                "api_error": {"status": 403, "type": "permissions_denied", "message": "insufficient permissions",
-                              "details": [{"action": "read", "resource": "image"}], "request_id": UUID}},
-    ),
-    Scenario(
-        "reports_a_permission_refusal",
-        args=APP_BY_NAME,
-        seed=EVERYTHING,
-        config={"faults": "403=1"},
-        requests=["GET fr-par/namespaces?name=team-web -> 403 (fault)"],
-        failed={"msg": Msg("insufficient permissions (HTTP 403, permissions_denied, request id {id}): the API key"
-                           " from the secret_key option may not do this; check its IAM policy and the project"),
-                "api_error": {"status": 403, "type": "permissions_denied", "message": "insufficient permissions",
-                              "details": [{"action": "read", "resource": "namespace"}], "request_id": UUID}},
-    ),
-    Scenario(
-        "refuses_an_image_name_without_its_namespace_before_any_request",
-        args={"image": "app"},
-        requests=[],
-        failed={"msg": "image app is a name: give its namespace too, or give the image's ID"},
-    ),
-    Scenario(
-        "refuses_neither_id_nor_image_before_any_request",
-        args={"name": "v1"},
-        requests=[],
-        failed={"msg": "one of the following is required: id, image"},
-    ),
+    refused_as_another_organizations("fails_on_the_image_of_another_organization", {"image": IMG_SECRET},
+                                     EVERYTHING, list_tags(IMG_SECRET, status=None), "image"),
+    refused_by_permissions(APP_BY_NAME, EVERYTHING, LOOK_UP_WEB, "namespace"),
+    refused_before_any_request("refuses_an_image_name_without_its_namespace_before_any_request", {"image": "app"},
+                               "image app is a name: give its namespace too, or give the image's ID"),
+    refused_before_any_request("refuses_neither_id_nor_image_before_any_request", {"name": "v1"},
+                               "one of the following is required: id, image"),
 )
 
 
