@@ -33,13 +33,13 @@ OTHER_PROJECT_ID = "44444444-4444-4444-8444-444444444444"
 SECOND_PROJECT_ID = "105bdce1-64c0-48ab-899d-868455867ecf"
 
 
-def start_emulator(extra_arguments):
+def start_emulator(extra_arguments, **popen_options):
     """(process, API URL, {region: registry host:port}); the registries only with --registry."""
     command = [sys.executable, "-m", "tests.emulator"] + extra_arguments
     # The keys go in the environment: a command line is visible to everyone on the machine.
     keys = "%s:%s:%s %s:%s" % (SECRET_KEY, PROJECT_ID, SECOND_PROJECT_ID, OTHER_SECRET_KEY, OTHER_PROJECT_ID)
     emulator = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True,
-                                env=dict(os.environ, SCW_EMULATOR_SECRET_KEYS=keys))
+                                env=dict(os.environ, SCW_EMULATOR_SECRET_KEYS=keys), **popen_options)
     registries = {}
     line = emulator.stdout.readline().strip()
     while line.startswith("registry "):

@@ -18,6 +18,7 @@ Three layers, each usable without the next:
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import re
@@ -107,6 +108,17 @@ def run_module(main, args, check_mode=False, diff=False, env=None):
     raise AssertionError("the module returned without calling exit_json or fail_json")
 
 
+def _die_with_parent():
+    """In the emulator's process: SIGTERM when the pytest process that started it ends, however it ends.
+
+    A pytest-xdist worker can end without running pytest_unconfigure; an emulator left behind would keep
+    ansible-test waiting for the end of the output it inherited."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
 class Emulator:
     """A `python -m tests.emulator` subprocess (no --registry) and its admin endpoints.
 
@@ -124,7 +136,7 @@ class Emulator:
 
     @classmethod
     def start(cls):
-        process, url, _registries = start_emulator(["--deleting-polls", "0"])
+        process, url, _registries = start_emulator(["--deleting-polls", "0"], preexec_fn=_die_with_parent)
         return cls(process, url)
 
     def stop(self):
