@@ -124,17 +124,11 @@ from ansible_collections.scaleway.registry.plugins.module_utils._config import (
     expand_regions,
     resolve,
 )
-from ansible_collections.scaleway.registry.plugins.module_utils._registry import (
-    Images,
-    Namespaces,
-    VISIBILITIES,
-    Tags,
-    image_in_scope,
-    namespace_in_scope,
-    scope_problem,
-)
+from ansible_collections.scaleway.registry.plugins.module_utils._registry import VISIBILITIES
+from ansible_collections.scaleway.registry.plugins.module_utils._scan import Scope, fetch_tags, scan, scope_problem
 
 NAMESPACE_KEYS = ("id", "name", "endpoint", "is_public", "project_id", "organization_id")
+TAG_KEYS = ("name", "digest", "created_at")
 
 # Host names cannot be marked unsafe (ansible-core 2.17 and 2.18 template inventory_hostname when a play uses it),
 # so only names of the Docker repository grammar, which cannot hold template syntax, become host names.
@@ -211,34 +205,20 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                         user_agent="ansible-inventory")
         for warning in client.warnings:
             self.display.warning(warning)
-        records = [record for found in client.map(lambda region: self.fetch_region(client, region), regions)
-                   for record in found]
+        scope = Scope(namespaces=self.get_option("namespaces"), images=self.get_option("images"),
+                      project_id=self.get_option("project_id"), organization_id=self.get_option("organization_id"))
+        visibilities = set(self.get_option("visibility") or ())
+        images = [item for item in scan(client, regions, scope).images
+                  if not visibilities or {item.image["visibility"], effective_visibility(item.image, item.namespace)}
+                  & visibilities]
         if self.get_option("include_tags"):
-            details = client.map(lambda record: Tags(client, record["region"]).list(record["image"]["id"])
-                                 if record["image"]["tags"] else [], records)
-            for record, tags in zip(records, details):
-                record["tag_details"] = [dict((key, tag.get(key)) for key in ("name", "digest", "created_at"))
-                                         for tag in tags]
-        return records
-
-    def fetch_region(self, client, region):
-        """The region's namespaces and images, listed at the same time."""
-        filters = dict(project_id=self.get_option("project_id"), organization_id=self.get_option("organization_id"))
-        namespaces, images = client.map(lambda fetch: fetch(), [lambda: Namespaces(client, region).list(**filters),
-                                                                lambda: Images(client, region).list(**filters)])
-        patterns, globs = self.get_option("namespaces"), self.get_option("images")
-        by_id = dict((namespace["id"], dict((key, namespace.get(key)) for key in NAMESPACE_KEYS))
-                     for namespace in namespaces if namespace_in_scope(namespace, patterns))
-        visibilities = self.get_option("visibility")
-        records = []
-        for image in images:
-            namespace = by_id.get(image["namespace_id"])
-            if namespace is None or not image_in_scope(image, globs):
-                continue
-            if visibilities and not {image["visibility"], effective_visibility(image, namespace)} & set(visibilities):
-                continue
-            records.append({"region": region, "namespace": namespace, "image": image, "tag_details": None})
-        return records
+            images = fetch_tags(client, images)
+        # Plain values, so that a cache plugin can store the records.
+        return [{"region": item.region, "namespace": {key: item.namespace.get(key) for key in NAMESPACE_KEYS},
+                 "image": item.image,
+                 "tag_details": None if item.tags is None else [{key: tag.get(key) for key in TAG_KEYS}
+                                                                for tag in item.tags]}
+                for item in images]
 
     def populate(self, records):
         # Checked here rather than when listing, so that a cached listing is checked too. A skipped image is not an

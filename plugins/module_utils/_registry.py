@@ -13,8 +13,6 @@ so that modules need no special case for "absent".
 
 from __future__ import annotations
 
-import difflib
-import fnmatch
 import re
 
 from ansible_collections.scaleway.registry.plugins.module_utils._client import NotFound, wait_for
@@ -49,91 +47,6 @@ def namespace_name_problem(name):
         return ("namespace name '%s' may only hold lowercase letters, digits and single hyphens between them"
                 % name)
     return None
-
-
-def scope_problem(namespaces, images):
-    """Why the `namespaces` and `images` options cannot be used, or None.
-
-    Left out, each means every namespace or image. An empty list is what a template that came out
-    empty gives: read as "every", it would widen a cleanup to the whole region, so it is refused.
-    """
-    for option, value, every in (("namespaces", namespaces, "every namespace"), ("images", images, "every image")):
-        if value is not None and not value:
-            return ("%s is an empty list (a template that came out empty?): give at least one, or leave %s out for %s"
-                    % (option, option, every))
-    return None
-
-
-GLOB_CHARACTERS = re.compile(r"[*?[]")
-
-
-def is_glob(pattern):
-    """Whether a scope entry is a shell-style glob rather than a name (or an ID)."""
-    return GLOB_CHARACTERS.search(pattern) is not None
-
-
-def scope_check(namespace_patterns, image_globs, namespaces, images, regions):
-    """(error or None, warnings) for the `namespaces` and `images` options, against what the listing found.
-
-    `namespaces` and `images` are every namespace and image listed in `regions`. An entry without glob
-    characters names one thing: if it matches nothing, it is a typo, and a cleanup that ran anyway would
-    report success having cleaned nothing. So it is an error, naming the closest names. A glob may
-    rightly match nothing in some regions, so it only gets a warning. The images are checked once the
-    namespaces are right, against the images of the namespaces in scope.
-    """
-    where = _in_regions(regions)
-    errors, warnings = [], []
-    for pattern in namespace_patterns or ():
-        if any(namespace_in_scope(namespace, [pattern]) for namespace in namespaces):
-            continue
-        if is_glob(pattern):
-            warnings.append("namespaces: '%s' matches no namespace in %s" % (pattern, where))
-        else:
-            known = [namespace["id" if is_uuid(pattern) else "name"] for namespace in namespaces]
-            errors.append("namespaces: '%s' matches no namespace in %s%s" % (pattern, where, _closest(pattern, known)))
-    in_scope = set(namespace["id"] for namespace in namespaces if namespace_in_scope(namespace, namespace_patterns))
-    # When globs leave no namespace in scope, their warning says it all: the images are not blamed.
-    if not errors and (in_scope or namespace_patterns is None):
-        known = [image["name"] for image in images if image["namespace_id"] in in_scope]
-        where = "%s%s" % ("" if namespace_patterns is None else "the namespaces in scope, in ", where)
-        for glob in image_globs or ():
-            if any(fnmatch.fnmatchcase(name, glob) for name in known):
-                continue
-            if is_glob(glob):
-                warnings.append("images: '%s' matches no image in %s" % (glob, where))
-            else:
-                errors.append("images: '%s' matches no image in %s%s" % (glob, where, _closest(glob, known)))
-    return ("; ".join(errors) + "; nothing was deleted" if errors else None), warnings
-
-
-def _in_regions(regions):
-    """'fr-par', 'fr-par and nl-ams', 'fr-par, nl-ams and pl-waw'."""
-    return " and ".join(filter(None, [", ".join(regions[:-1]), regions[-1]]))
-
-
-def _closest(entry, names):
-    """The part of a scope error that helps fix the entry: the closest names, or what there is."""
-    names = sorted(set(names))
-    # `app` for `team/app` is a likely slip that difflib scores low.
-    close = [name for name in names if name.endswith("/" + entry)]
-    close += [name for name in difflib.get_close_matches(entry, names, n=3) if name not in close]
-    if close:
-        return " (closest: %s)" % ", ".join(close[:3])
-    if not names:
-        return " (there are none)"
-    return " (none is close; there are %s%s)" % (", ".join(names[:5]),
-                                                 " and %d more" % (len(names) - 5) if len(names) > 5 else "")
-
-
-def namespace_in_scope(namespace, patterns):
-    """Whether the `namespaces` option (IDs, names or globs on names; every namespace when None) selects it."""
-    return patterns is None or any(namespace["id"] == pattern or fnmatch.fnmatchcase(namespace["name"], pattern)
-                                   for pattern in patterns)
-
-
-def image_in_scope(image, globs):
-    """Whether the `images` option (globs on names; every image when None) selects it."""
-    return globs is None or any(fnmatch.fnmatchcase(image["name"], glob) for glob in globs)
 
 
 def _ordered(item, fields, **extra):
@@ -204,10 +117,6 @@ class Namespaces(_Resource):
 
     def list(self, **filters):
         return self.client.paginate(self.path, "namespaces", self.region, params=_present(filters))
-
-    def names(self):
-        """Every namespace's name by ID."""
-        return dict((namespace["id"], namespace["name"]) for namespace in self.list())
 
     def create(self, name, project_id=None, organization_id=None, description="", is_public=False):
         body = {"name": name, "description": description, "is_public": is_public}

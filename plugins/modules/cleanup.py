@@ -228,15 +228,7 @@ from ansible_collections.scaleway.registry.plugins.module_utils._cleanup_report 
 )
 from ansible_collections.scaleway.registry.plugins.module_utils._client import PreconditionFailed, ScalewayError
 from ansible_collections.scaleway.registry.plugins.module_utils._module import ScalewayModule
-from ansible_collections.scaleway.registry.plugins.module_utils._registry import (
-    Images,
-    Namespaces,
-    Tags,
-    image_in_scope,
-    namespace_in_scope,
-    scope_check,
-    scope_problem,
-)
+from ansible_collections.scaleway.registry.plugins.module_utils._registry import Tags
 from ansible_collections.scaleway.registry.plugins.module_utils._retention import (
     DELETE,
     KEEP,
@@ -246,53 +238,49 @@ from ansible_collections.scaleway.registry.plugins.module_utils._retention impor
     digest_groups,
     plan_image,
 )
+from ansible_collections.scaleway.registry.plugins.module_utils._scan import (
+    Scope,
+    fetch_tags,
+    scan,
+    scope_check,
+    scope_problem,
+)
 from ansible_collections.scaleway.registry.plugins.module_utils._state import TaskError
 
 
-def scan_region(module, region):
-    """(region, namespaces, images) of one region: namespaces and images are listed at the same time."""
-    client = module.client
-    namespaces, images = client.map(lambda fetch: fetch(), [Namespaces(client, region).list, Images(client, region).list])
-    return region, namespaces, images
-
-
 def scope(module):
-    """([(region, namespace, image)] in scope, by region, namespace and image; the namespaces in scope).
+    """([(region, namespace name, image)] in scope, by region, namespace and image; the namespaces in scope).
 
     An entry of the scope options that names nothing fails the task here, before any tag is listed. The
     entries are checked against the listing of every region at once: a name that exists in one region of
     several is no typo.
     """
-    client, params = module.client, module.params
-    listed = client.map(lambda region: scan_region(module, region), module.regions)
+    params = module.params
+    found = scan(module.client, module.regions, Scope(namespaces=params["namespaces"], images=params["images"]))
     problem, warnings = scope_check(params["namespaces"], params["images"],
-                                    [namespace for _region, namespaces, _images in listed for namespace in namespaces],
-                                    [image for _region, _namespaces, images in listed for image in images],
+                                    [namespace for listing in found.listings for namespace in listing.namespaces],
+                                    [image for listing in found.listings for image in listing.images],
                                     module.regions)
     for warning in warnings:
         module.warn(warning)
     if problem:
         raise TaskError(problem)
-    namespaces = [dict(region=region, id=namespace["id"], name=namespace["name"])
-                  for region, found, _images in listed for namespace in sorted(found, key=lambda item: item["name"])
-                  if namespace_in_scope(namespace, params["namespaces"])]
-    names = dict((namespace["id"], namespace["name"]) for namespace in namespaces)
-    images = [(region, names[image["namespace_id"]], image) for region, _namespaces, found in listed for image in found
-              if image["namespace_id"] in names and image["status"] != "deleting"
-              and image_in_scope(image, params["images"])]
-    return sorted(images, key=lambda item: (module.regions.index(item[0]), item[1], item[2]["name"])), namespaces
+    namespaces = sorted(({"region": region, "id": namespace["id"], "name": namespace["name"]}
+                         for region, namespace in found.namespaces),
+                        key=lambda item: (module.regions.index(item["region"]), item["name"]))
+    images = sorted((item for item in found.images if item.image["status"] != "deleting"),
+                    key=lambda item: (module.regions.index(item.region), item.namespace["name"], item.image["name"]))
+    return images, namespaces
 
 
 def plan(module, rules):
-    """([(region, namespace, image, decisions)] for every image in scope, the namespaces in scope).
+    """([(region, namespace name, image, decisions)] for every image in scope, the namespaces in scope).
 
     Made only after the whole listing succeeded.
     """
-    client = module.client
     images, namespaces = scope(module)
-    # An image without tags needs no request.
-    tags = client.map(lambda item: Tags(client, item[0]).list(item[2]["id"]) if item[2]["tags"] else [], images)
-    return [item + (plan_image(image_tags, rules),) for item, image_tags in zip(images, tags)], namespaces
+    return [(item.region, item.namespace["name"], item.image, plan_image(item.tags, rules))
+            for item in fetch_tags(module.client, images)], namespaces
 
 
 def check_guards(module, items):

@@ -146,54 +146,45 @@ from ansible_collections.scaleway.registry.plugins.module_utils._registry import
     ORDER_BY,
     Images,
     Namespaces,
-    Tags,
     image_to_result,
 )
+from ansible_collections.scaleway.registry.plugins.module_utils._scan import Found, Scope, fetch_tags, scan
 
 
-def one_image(module, namespaces, images, namespace):
-    """The image of image_id, if it passes the other filters, with the name of its namespace."""
-    params = module.params
-    found = images.get(params["image_id"])
-    if found is None or (namespace and found["namespace_id"] != namespace["id"]):
-        return [], {}
-    namespace = namespace or namespaces.get(found["namespace_id"]) or {}
-    # The image object holds neither project nor organization: its namespace does.
-    wanted = (("name", found["name"]), ("project_id", namespace.get("project_id")),
-              ("organization_id", namespace.get("organization_id")))
-    if any(params[key] is not None and params[key] != value for key, value in wanted):
-        return [], {}
-    return [found], {found["namespace_id"]: namespace.get("name")}
-
-
-def list_region(module, region):
-    """The images of one region, and the names of their namespaces by ID."""
+def one_image(module, region):
+    """The image of image_id in the region, if it passes the other filters; else None."""
     params, client = module.params, module.client
-    namespaces, images = Namespaces(client, region), Images(client, region)
-    namespace = None
-    if params["namespace"]:
-        namespace = namespaces.find(params["namespace"])
-        if namespace is None:
-            return [], {}
-    if params["image_id"]:
-        return one_image(module, namespaces, images, namespace)
-    filters = dict(name=params["name"], project_id=params["project_id"], organization_id=params["organization_id"],
-                   order_by=params["order_by"], namespace_id=namespace and namespace["id"])
-    if namespace:
-        return images.list(**filters), {namespace["id"]: namespace["name"]}
-    # The namespaces' names are listed while the images are.
-    found, names = client.map(lambda fetch: fetch(), [lambda: images.list(**filters), namespaces.names])
-    return found, names
+    image = Images(client, region).get(params["image_id"])
+    if image is None:
+        return None
+    # The image object holds neither project nor organization: its namespace does.
+    namespace = Namespaces(client, region).get(image["namespace_id"]) or {}
+    wanted = {"name": image["name"], "project_id": namespace.get("project_id"),
+              "organization_id": namespace.get("organization_id")}
+    if any(params[key] is not None and params[key] != value for key, value in wanted.items()):
+        return None
+    if params["namespace"] and params["namespace"] not in (namespace.get("id"), namespace.get("name")):
+        return None
+    return Found(region, namespace, image)
 
 
 def run(module):
-    per_region = module.client.map(lambda region: (region, list_region(module, region)), module.regions)
-    results = [image_to_result(image, names.get(image["namespace_id"]), region)
-               for region, (found, names) in per_region for image in found]
-    if module.params["include_tags"]:
-        details = module.client.map(lambda image: Tags(module.client, image["region"]).list(image["id"]), results)
-        for image, tags in zip(results, details):
-            image["tag_details"] = tags
+    params, client = module.params, module.client
+    if params["image_id"]:
+        images = [found for found in client.map(lambda region: one_image(module, region), module.regions) if found]
+    else:
+        scope = Scope(namespace=params["namespace"], project_id=params["project_id"],
+                      organization_id=params["organization_id"],
+                      image_filters={"name": params["name"], "order_by": params["order_by"]})
+        images = scan(client, module.regions, scope).images
+    if params["include_tags"]:
+        images = fetch_tags(client, images)
+    results = []
+    for item in images:
+        result = image_to_result(item.image, item.namespace.get("name"), item.region)
+        if item.tags is not None:
+            result["tag_details"] = item.tags
+        results.append(result)
     return {"changed": False, "images": results}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.scaleway.registry.plugins.module_utils._registry import (
+from ansible_collections.scaleway.registry.plugins.module_utils._scan import (
     image_in_scope,
     namespace_in_scope,
     scope_check,

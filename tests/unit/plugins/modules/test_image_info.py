@@ -48,9 +48,10 @@ def list_images(region="fr-par", **filters):
     return "GET %s/images?%s -> 200" % (region, "&".join("%s=%s" % item for item in sorted(query.items())))
 
 
-def list_namespaces(region="fr-par"):
-    """The request listing a region's namespaces, for their names."""
-    return "GET %s/namespaces?page=1&page_size=100 -> 200" % region
+def list_namespaces(region="fr-par", **filters):
+    """The request listing a region's namespaces, for their names, with the filters given."""
+    query = dict(filters, page=1, page_size=100)
+    return "GET %s/namespaces?%s -> 200" % (region, "&".join("%s=%s" % item for item in sorted(query.items())))
 
 
 APP = Fields(id=IMG_APP, name="app", namespace_id=NS_WEB, namespace="team-web", region="fr-par",
@@ -125,7 +126,7 @@ SCENARIOS = scenarios(
         args={"project_id": SECOND_PROJECT_ID},
         seed=EVERYTHING,
         any_order=True,
-        requests=[list_images(project_id=SECOND_PROJECT_ID), list_namespaces()],
+        requests=[list_images(project_id=SECOND_PROJECT_ID), list_namespaces(project_id=SECOND_PROJECT_ID)],
         result={"changed": False, "images": [ETL]},
     ),
     Scenario(
@@ -155,7 +156,7 @@ SCENARIOS = scenarios(
         "lists_nothing_for_an_image_id_outside_the_namespace_given",
         args={"image_id": IMG_ETL, "namespace": "team-web"},
         seed=EVERYTHING,
-        requests=[FIND_WEB, "GET fr-par/images/%s -> 200" % IMG_ETL],
+        requests=["GET fr-par/images/%s -> 200" % IMG_ETL, "GET fr-par/namespaces/%s -> 200" % NS_DATA],
         result={"changed": False, "images": []},
     ),
     Scenario(
