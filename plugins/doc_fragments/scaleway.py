@@ -102,6 +102,10 @@ options:
   organization_id:
     description:
       - Not used; this module does not call the Scaleway API.
+notes:
+  - The action plugin of this module reads the connection options (O(secret_key), O(access_key), O(profile),
+    O(config_file)), the E(SCW_*) variables and the scw config file on the controller, and sends the host the
+    secret key alone, inside the module's arguments. Nothing else of the controller's configuration reaches the host.
 """
 
     # The API modules that neither create nor filter by project: they work on whatever the key can list.

@@ -117,7 +117,7 @@ from ansible.utils.vars import load_extra_vars
 
 from ansible_collections.scaleway.registry.plugins.module_utils._client import Client, ScalewayError
 from ansible_collections.scaleway.registry.plugins.module_utils._config import (
-    CONNECTION_ARGS,
+    ACCOUNT_ARGS,
     REGISTRY_REGIONS,
     UUID_RE,
     ConfigError,
@@ -188,8 +188,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         """The connection options, templated with the extra variables, so that vault or -e can give the key."""
         self.templar.available_variables = load_extra_vars(loader)
         options = {}
-        for name in CONNECTION_ARGS:
-            value = self.get_option(name) if name != "region" else None
+        for name in ACCOUNT_ARGS:
+            value = self.get_option(name)
             options[name] = self.templar.template(value) if isinstance(value, str) else value
         return options
 

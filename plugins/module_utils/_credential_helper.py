@@ -13,9 +13,11 @@ It runs on managed hosts, with their Python 3 and its standard library only.
 from __future__ import annotations
 
 import ast
+import inspect
 import json
 import re
 
+from ansible_collections.scaleway.registry.plugins.module_utils import _scw_config
 from ansible_collections.scaleway.registry.plugins.module_utils._version import COLLECTION_VERSION
 
 HELPER_NAME = "scw"  # docker runs docker-credential-<name>
@@ -26,6 +28,9 @@ USERNAME = "scaleway"  # what `scw registry docker-helper` answers; the registry
 _TEMPLATE = r'''#!%(python)s
 # docker-credential-scw: gives docker, podman and skopeo the Scaleway secret key for the registries below.
 # Installed by the scaleway.registry.credential_helper Ansible module, which overwrites changes.
+# What follows up to CONFIG is the collection's scw config reader, the one its controller side uses.
+%(scw_config)s
+
 import json
 import os
 import sys
@@ -42,60 +47,11 @@ def server_name(url):
     return url.rstrip("/")
 
 
-def scw_config_path():
-    if CONFIG.get("config_file"):
-        return CONFIG["config_file"]
-    if os.environ.get("SCW_CONFIG_PATH"):
-        return os.environ["SCW_CONFIG_PATH"]
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
-    return os.path.join(base, "scw", "config.yaml")
-
-
-def read_scw_config(path):
-    """The root keys and the profiles of a scw config file (its flat YAML: keys, and profiles of keys)."""
-    root, profiles, profile, in_profiles, name_indent = {}, {}, None, False, None
-    with open(path) as handle:
-        for line in handle:
-            text = line.split(" #", 1)[0].rstrip()
-            if not text.strip() or text.lstrip().startswith("#"):
-                continue
-            indent = len(text) - len(text.lstrip())
-            key, value = text.strip().partition(":")[::2]
-            value = value.strip().strip("\"'")
-            if indent == 0:
-                in_profiles, profile = key == "profiles", None
-                if not in_profiles and value:
-                    root[key] = value
-            elif in_profiles and (name_indent is None or indent <= name_indent):
-                name_indent = indent
-                profile = profiles.setdefault(key, {})
-            elif profile is not None and value:
-                # An empty value sets nothing: the root key still applies, as for the scw CLI.
-                profile[key] = value
-    return root, profiles
-
-
-def secret_from_scw_config():
-    """As the scw CLI: SCW_SECRET_KEY, else the selected profile (over the root keys) of the config file."""
-    if os.environ.get("SCW_SECRET_KEY"):
-        return os.environ["SCW_SECRET_KEY"]
-    root, profiles = read_scw_config(scw_config_path())
-    name = CONFIG.get("profile") or os.environ.get("SCW_PROFILE") or root.get("active_profile") or "default"
-    values = dict(root)
-    if name != "default":
-        if name not in profiles:
-            raise LookupError("profile %%s does not exist in %%s" %% (name, scw_config_path()))
-        values.update(profiles[name])
-    if not values.get("secret_key"):
-        raise LookupError("no secret_key in profile %%s of %%s" %% (name, scw_config_path()))
-    return values["secret_key"]
-
-
 def secret():
     if CONFIG["source"] == "file":
         with open(CONFIG["secret_file"]) as handle:
             return handle.read().strip()
-    return secret_from_scw_config()
+    return secret_key(CONFIG.get("config_file"), CONFIG.get("profile"))
 
 
 def main(arguments):
@@ -110,7 +66,7 @@ def main(arguments):
             return 1
         try:
             key = secret()
-        except (OSError, LookupError) as exc:
+        except (OSError, ConfigError) as exc:
             sys.stdout.write("docker-credential-scw: cannot read the secret key: %%s\n" %% exc)
             return 1
         sys.stdout.write(json.dumps({"ServerURL": server, "Username": CONFIG["username"], "Secret": key}))
@@ -145,7 +101,13 @@ def render(python, registries, source, secret_file=None, config_file=None, profi
                          "secret_file": secret_file, "config_file": config_file, "profile": profile,
                          "created_directories": sorted(created_directories), "configs": sorted(configs),
                          "created_files": sorted(created_files), "version": COLLECTION_VERSION}, sort_keys=True)
-    return _TEMPLATE % {"python": python, "config": config}
+    return _TEMPLATE % {"python": python, "config": config, "scw_config": _scw_config_source()}
+
+
+def _scw_config_source():
+    """_scw_config.py as the script embeds it: its code, from its future import on (the script has its own header)."""
+    source = inspect.getsource(_scw_config)
+    return source[source.index("from __future__ import annotations"):].rstrip("\n")
 
 
 # What a summary of the script shows, in this order: its interpreter, then the settings of its CONFIG.

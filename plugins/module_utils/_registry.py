@@ -94,6 +94,17 @@ class _Resource:
         except NotFound:
             return None
 
+    def update(self, resource_id, changes):
+        return self.client.patch("%s/%s" % (self.path, resource_id), self.region, changes)
+
+    def _find_named(self, listing, name, **filters):
+        """The object with that name, from the first page of a listing filtered by it: one request."""
+        found = self.client.first_page(listing, self.path, self.region, params=_present(dict(filters, name=name)))
+        return next((item for item in found if item.get("name") == name), None)
+
+    def _list(self, listing, filters):
+        return self.client.paginate(listing, self.path, self.region, params=_present(filters))
+
     def wait_until_gone(self, resource_id, timeout):
         wait_for(lambda: self.get(resource_id), lambda found: found is None, timeout,
                  "%s %s in %s to be deleted" % (self.noun, resource_id, self.region), sleep=self.client.sleep)
@@ -105,18 +116,14 @@ class Namespaces(_Resource):
 
     def find_by_name(self, name, project_id=None):
         """The namespace with that name, in one request: names are unique in a region."""
-        params = {"name": name}
-        if project_id:
-            params["project_id"] = project_id
-        found = self.client.first_page(self.path, "namespaces", self.region, params=params)
-        return next((item for item in found if item.get("name") == name), None)
+        return self._find_named(self.path, name, project_id=project_id or None)
 
     def find(self, name_or_id):
         """A namespace given by ID or by name."""
         return self.get(name_or_id) if is_uuid(name_or_id) else self.find_by_name(name_or_id)
 
     def list(self, **filters):
-        return self.client.paginate(self.path, "namespaces", self.region, params=_present(filters))
+        return self._list(self.path, filters)
 
     def create(self, name, project_id=None, organization_id=None, description="", is_public=False):
         body = {"name": name, "description": description, "is_public": is_public}
@@ -126,9 +133,6 @@ class Namespaces(_Resource):
             body["organization_id"] = organization_id
         return self.client.create(self.path, self.region, body, lambda: self.find_by_name(name, project_id))
 
-    def update(self, namespace_id, changes):
-        return self.client.patch("%s/%s" % (self.path, namespace_id), self.region, changes)
-
 
 class Images(_Resource):
     path = "images"
@@ -136,15 +140,10 @@ class Images(_Resource):
 
     def find(self, namespace_id, name):
         """The image with that name in a namespace, in one request."""
-        params = {"namespace_id": namespace_id, "name": name}
-        found = self.client.first_page(self.path, "images", self.region, params=params)
-        return next((item for item in found if item.get("name") == name), None)
+        return self._find_named(self.path, name, namespace_id=namespace_id)
 
     def list(self, **filters):
-        return self.client.paginate(self.path, "images", self.region, params=_present(filters))
-
-    def update(self, image_id, changes):
-        return self.client.patch("%s/%s" % (self.path, image_id), self.region, changes)
+        return self._list(self.path, filters)
 
 
 class Tags(_Resource):
@@ -154,15 +153,14 @@ class Tags(_Resource):
     def find(self, image_id, name):
         """The tag with that name of an image, in one request; None when either is missing."""
         try:
-            found = self.client.first_page("images/%s/tags" % image_id, "tags", self.region, params={"name": name})
+            return self._find_named("images/%s/tags" % image_id, name)
         except NotFound:
             return None
-        return next((item for item in found if item.get("name") == name), None)
 
     def list(self, image_id, **filters):
         """Every tag of an image; none when the image is missing."""
         try:
-            return self.client.paginate("images/%s/tags" % image_id, "tags", self.region, params=_present(filters))
+            return self._list("images/%s/tags" % image_id, filters)
         except NotFound:
             return []
 

@@ -183,5 +183,3 @@ def namespace_in_scope(namespace, patterns):
 def image_in_scope(image, globs):
     """Whether the `images` option (globs on names; every image when None) selects it."""
     return globs is None or any(fnmatch.fnmatchcase(image["name"], glob) for glob in globs)
-
-

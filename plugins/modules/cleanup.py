@@ -293,7 +293,7 @@ def check_guards(module, items):
         raise TaskError(allow_empty_message(items), plan=items)
 
 
-def apply(module, planned, items):
+def apply(module, planned, item_of):
     """Delete each digest group once, concurrently; after a failure, start no more requests and say how far it got.
 
     A forced delete takes every tag of the digest, including one pushed since the listing. So an image with a
@@ -308,7 +308,6 @@ def apply(module, planned, items):
             jobs.append((region, image, groups))
         else:
             jobs.extend((region, None, [group]) for group in groups)
-    item_of = dict((item["tag_id"], item) for item in items)
     deleted, failures, stop = [], [], threading.Event()
 
     def delete(region, group):
@@ -342,23 +341,26 @@ def apply(module, planned, items):
     client.map(run_job, jobs)
     if failures:
         raise TaskError("%d tags deleted, then a request failed: %s; run the task again to finish"
-                        % (len(deleted), " ".join(str(failures[0]).split())), plan=public(items), deleted=len(deleted))
+                        % (len(deleted), " ".join(str(failures[0]).split())), plan=list(item_of.values()),
+                        deleted=len(deleted))
 
 
-def public(items):
-    return [dict((key, value) for key, value in item.items() if key != "tag_id") for item in items]
+def report(planned):
+    """{tag ID: item} of the plan, one item per tag as the result shows it, in the plan's order."""
+    return {tag["id"]: {"region": region, "namespace": namespace, "image": image["name"], "tag": tag["name"],
+                        "digest": tag["digest"], "created_at": tag.get("created_at"), "action": action,
+                        "reason": reason}
+            for region, namespace, image, decisions in planned for tag, action, reason in decisions}
 
 
 def run(module, rules):
     planned, namespaces = plan(module, rules)
-    items = [dict(region=region, namespace=namespace, image=image["name"], tag=tag["name"], digest=tag["digest"],
-                  created_at=tag.get("created_at"), action=action, reason=reason, tag_id=tag["id"])
-             for region, namespace, image, decisions in planned for tag, action, reason in decisions]
-    check_guards(module, public(items))
+    item_of = report(planned)
+    check_guards(module, list(item_of.values()))
     if not module.check_mode:
-        apply(module, planned, items)
-    # From here on, items say what happened: the plan, except for the tags kept after a 412.
-    done = public(items)
+        apply(module, planned, item_of)
+    # From here on, the items say what happened: the plan, except for the tags kept after a 412.
+    done = list(item_of.values())
     sizes = dict(("%s/%s/%s" % (region, namespace, image["name"]), image["size"])
                  for region, namespace, image, _decisions in planned)
     deleted = sum(1 for item in done if item["action"] == DELETE)

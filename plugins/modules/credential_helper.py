@@ -186,12 +186,9 @@ files:
 import json
 import os
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.scaleway.registry.plugins.module_utils._config import (
-    CONNECTION_ARGS,
+    ACCOUNT_ARGS,
     LOGIN_REGIONS,
-    ConfigError,
     expand_regions,
 )
 from ansible_collections.scaleway.registry.plugins.module_utils._credential_helper import (
@@ -201,7 +198,6 @@ from ansible_collections.scaleway.registry.plugins.module_utils._credential_help
     summary,
 )
 from ansible_collections.scaleway.registry.plugins.module_utils._docker_config import (
-    ConfigFileError,
     docker_config_path,
     dumps,
     home,
@@ -218,7 +214,6 @@ from ansible_collections.scaleway.registry.plugins.module_utils._docker_config i
 )
 from ansible_collections.scaleway.registry.plugins.module_utils._host_files import (
     FileState,
-    HostFileError,
     check_directory,
     make_directories,
     missing_directories,
@@ -227,17 +222,12 @@ from ansible_collections.scaleway.registry.plugins.module_utils._host_files impo
     remove_file,
     write_file,
 )
+from ansible_collections.scaleway.registry.plugins.module_utils._host_module import HostModule
+from ansible_collections.scaleway.registry.plugins.module_utils._state import TaskError
 
 MARKER = "Installed by the scaleway.registry.credential_helper Ansible module"
-# The connection options are accepted (module_defaults of the collection's group may set them) and used on the
-# controller; the region of this module is a list of its own.
-CONNECTION_HOST_ARGS = dict((name, spec) for name, spec in CONNECTION_ARGS.items() if name != "region")
 SCRIPT_MODE = 0o755
 SECRET_MODE = 0o600
-
-
-class Refused(Exception):
-    """Something on the host that the module must not touch; the message says what and how to fix it."""
 
 
 def default_secret_file():
@@ -245,13 +235,10 @@ def default_secret_file():
 
 
 def registries_of(module):
-    try:
-        regions = expand_regions(module.params["region"], LOGIN_REGIONS)
-    except ConfigError as exc:
-        module.fail_json(msg=str(exc))
+    regions = expand_regions(module.params["region"], LOGIN_REGIONS)
     problems = registry_problems(module.params["registries"], "registries")
     if problems:
-        module.fail_json(msg=problems[0])
+        raise TaskError(problems[0])
     return sorted(set(registry_host(region) for region in regions) | set(module.params["registries"]))
 
 
@@ -305,10 +292,7 @@ def plan_configs(module, paths, registries, present, installed):
     created_by_us = set((installed or {}).get("created_files", []))
     changes = []
     for path in paths:
-        try:
-            data = load(path)
-        except ConfigFileError as exc:
-            raise Refused(str(exc))
+        data = load(path)
         if present:
             wanted = with_helpers(data, registries, HELPER_NAME)
             stale = shadowing_auths(data, registries)
@@ -337,8 +321,8 @@ def verify(module, helper, registries, secret_key):
     except (ValueError, KeyError):
         secret = None
     if secret is None or (secret_key and secret != secret_key):
-        module.fail_json(msg="the installed helper does not answer %s with the secret key: %s"
-                             % (registries[0], " ".join((out or "no answer").split())[:200]))
+        raise TaskError("the installed helper does not answer %s with the secret key: %s"
+                        % (registries[0], " ".join((out or "no answer").split())[:200]))
 
 
 def plan(module, helper, registries):
@@ -403,8 +387,41 @@ def apply(changes):
             write_file(change.path, change.after, change.mode)
 
 
+def run(module):
+    params = module.params
+    present = params["state"] == "present"
+    registries = registries_of(module)
+    helper = os.path.join(params["path"], "docker-credential-" + HELPER_NAME)
+    if present and not os.access(params["helper_python"], os.X_OK):
+        raise TaskError("helper_python %s is not an executable on this host: install Python 3 there, or set"
+                        " helper_python to the Python 3 that docker-credential-scw should run with"
+                        % params["helper_python"])
+    if present and params["source"] == "file" and not params["secret_key"]:
+        raise TaskError("source: file needs the secret key; run the module through its action plugin"
+                        " (scaleway.registry.credential_helper), which resolves it on the controller")
+    try:
+        changes, installed = plan(module, helper, registries)
+        changed = [change for change in changes if change.changed]
+        if changed and not module.check_mode:
+            apply(changed)
+    except (OSError, IOError) as exc:
+        raise TaskError("cannot change %s: %s" % (getattr(exc, "filename", None) or helper, exc.strerror or exc))
+    if not present and installed and not module.check_mode:
+        remove_empty_directories(installed.get("created_directories", []))
+    if present and not module.check_mode and params["source"] != "scw_cli":
+        verify(module, helper, registries, params["secret_key"])
+    if present and params["path"] not in os.environ.get("PATH", "").split(os.pathsep):
+        module.warn("%s is not in PATH here: docker and podman find docker-credential-scw only on their PATH"
+                    % params["path"])
+    result = dict(changed=bool(changed), helper=helper, registries=registries,
+                  files=[change.path for change in changed])
+    if module._diff:
+        result["diff"] = [change.diff() for change in changed]
+    return result
+
+
 def main():
-    module = AnsibleModule(
+    module = HostModule(
         argument_spec=dict(
             state=dict(type="str", choices=["present", "absent"], default="present"),
             path=dict(type="path", default="/usr/local/bin"),
@@ -419,42 +436,11 @@ def main():
             podman=dict(type="bool", default=False),
             podman_authfile=dict(type="path"),
             remove_stale_auths=dict(type="bool", default=False),
-            **CONNECTION_HOST_ARGS
+            **ACCOUNT_ARGS  # read by the action plugin, on the controller: see ACCOUNT_ARGS
         ),
         supports_check_mode=True,
     )
-    params = module.params
-    present = params["state"] == "present"
-    registries = registries_of(module)
-    helper = os.path.join(params["path"], "docker-credential-" + HELPER_NAME)
-    if present and not os.access(params["helper_python"], os.X_OK):
-        module.fail_json(msg="helper_python %s is not an executable on this host: install Python 3 there, or set"
-                             " helper_python to the Python 3 that docker-credential-scw should run with"
-                             % params["helper_python"])
-    if present and params["source"] == "file" and not params["secret_key"]:
-        module.fail_json(msg="source: file needs the secret key; run the module through its action plugin"
-                             " (scaleway.registry.credential_helper), which resolves it on the controller")
-    try:
-        changes, installed = plan(module, helper, registries)
-        changed = [change for change in changes if change.changed]
-        if changed and not module.check_mode:
-            apply(changed)
-    except (Refused, HostFileError) as exc:
-        module.fail_json(msg=str(exc))
-    except (OSError, IOError) as exc:
-        module.fail_json(msg="cannot change %s: %s" % (getattr(exc, "filename", None) or helper, exc.strerror or exc))
-    if not present and installed and not module.check_mode:
-        remove_empty_directories(installed.get("created_directories", []))
-    if present and not module.check_mode and params["source"] != "scw_cli":
-        verify(module, helper, registries, params["secret_key"])
-    if present and params["path"] not in os.environ.get("PATH", "").split(os.pathsep):
-        module.warn("%s is not in PATH here: docker and podman find docker-credential-scw only on their PATH"
-                    % params["path"])
-    result = dict(changed=bool(changed), helper=helper, registries=registries,
-                  files=[change.path for change in changed])
-    if module._diff:
-        result["diff"] = [change.diff() for change in changed]
-    module.exit_json(**result)
+    module.run(run)
 
 
 if __name__ == "__main__":

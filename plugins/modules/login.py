@@ -142,16 +142,8 @@ logins:
 
 import json
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.scaleway.registry.plugins.module_utils._config import (
-    CONNECTION_ARGS,
-    LOGIN_REGIONS,
-    ConfigError,
-    expand_regions,
-)
+from ansible_collections.scaleway.registry.plugins.module_utils._config import ACCOUNT_ARGS, LOGIN_REGIONS, expand_regions
 from ansible_collections.scaleway.registry.plugins.module_utils._docker_config import (
-    ConfigFileError,
     docker_config_path,
     helper_for,
     load,
@@ -160,6 +152,8 @@ from ansible_collections.scaleway.registry.plugins.module_utils._docker_config i
     registry_problems,
     stored_login,
 )
+from ansible_collections.scaleway.registry.plugins.module_utils._host_module import HostModule
+from ansible_collections.scaleway.registry.plugins.module_utils._state import TaskError
 
 USERNAME = "nologin"
 
@@ -169,13 +163,9 @@ def registries_of(module):
     if params["registry"]:
         problems = registry_problems([params["registry"]], "registry")
         if problems:
-            module.fail_json(msg=problems[0])
+            raise TaskError(problems[0])
         return [params["registry"]]
-    try:
-        regions = expand_regions(params["region"] or ["fr-par"], LOGIN_REGIONS)
-    except ConfigError as exc:
-        module.fail_json(msg=str(exc))
-    return [registry_host(region) for region in regions]
+    return [registry_host(region) for region in expand_regions(params["region"] or ["fr-par"], LOGIN_REGIONS)]
 
 
 def config_file(module):
@@ -218,36 +208,18 @@ def command(module, verb, registry):
                                       environ_update=environment)
     if rc != 0:
         lines = [line for line in (err or out).splitlines() if line.strip()]
-        module.fail_json(msg="%s %s %s failed: %s" % (params["program"], verb, registry,
-                                                      " ".join((lines[-1] if lines else "exit status %d" % rc).split())))
+        raise TaskError("%s %s %s failed: %s" % (params["program"], verb, registry,
+                                                 " ".join((lines[-1] if lines else "exit status %d" % rc).split())))
 
 
-def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            program=dict(type="str", choices=["docker", "podman"], default="docker"),
-            region=dict(type="list", elements="str"),
-            registry=dict(type="str"),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-            reauthorize=dict(type="bool", default=False),
-            config_path=dict(type="path"),
-            authfile=dict(type="path"),
-            tls_verify=dict(type="bool", default=True),
-            **dict((name, spec) for name, spec in CONNECTION_ARGS.items() if name != "region")
-        ),
-        supports_check_mode=True,
-    )
+def run(module):
     params = module.params
     present = params["state"] == "present"
     if present and not params["secret_key"]:
-        module.fail_json(msg="logging in needs the secret key; run the module through its action plugin"
-                             " (scaleway.registry.login), which resolves it on the controller")
+        raise TaskError("logging in needs the secret key; run the module through its action plugin"
+                        " (scaleway.registry.login), which resolves it on the controller")
     path = config_file(module)
-    try:
-        data = load(path)
-    except ConfigFileError as exc:
-        module.fail_json(msg=str(exc))
-
+    data = load(path)
     logins, before, after = [], {}, {}
     for registry in registries_of(module):
         helper, credentials = stored(module, data, registry)
@@ -269,7 +241,25 @@ def main():
     result = dict(changed=any(login["changed"] for login in logins), logins=logins)
     if module._diff:
         result["diff"] = {"before": before, "after": after}
-    module.exit_json(**result)
+    return result
+
+
+def main():
+    module = HostModule(
+        argument_spec=dict(
+            program=dict(type="str", choices=["docker", "podman"], default="docker"),
+            region=dict(type="list", elements="str"),
+            registry=dict(type="str"),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            reauthorize=dict(type="bool", default=False),
+            config_path=dict(type="path"),
+            authfile=dict(type="path"),
+            tls_verify=dict(type="bool", default=True),
+            **ACCOUNT_ARGS  # read by the action plugin, on the controller: see ACCOUNT_ARGS
+        ),
+        supports_check_mode=True,
+    )
+    module.run(run)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.scaleway.registry.plugins.module_utils._config import (
-    CONNECTION_ARGS,
+    ACCOUNT_ARGS,
     LOGIN_REGIONS,
     ConfigError,
     resolve,
@@ -38,7 +38,7 @@ class CredentialsAction(ActionBase):
         del tmp
         args = dict(self._task.args)
         # The connection options are the controller's business; the module's region is its own.
-        options = dict((name, args.pop(name, None)) for name in CONNECTION_ARGS if name != "region")
+        options = {name: args.pop(name, None) for name in ACCOUNT_ARGS}
         needs_secret = self.needs_secret(args)
         try:
             settings = resolve(dict(options, region=None), regions=LOGIN_REGIONS, require_secret_key=needs_secret)

@@ -97,7 +97,7 @@ ERRORS = [
     ("a config_file that does not exist", {"config_file": "{tmp}/none.yaml"}, {}, {},
      ["none.yaml does not exist"]),
     ("a config file that is not YAML", {}, {}, {HOME_CONFIG: "secret_key: [unclosed\n"},
-     ["is not valid YAML", "line 2"]),
+     ["is not valid YAML", "line 1"]),
     ("a config file that is not a mapping", {}, {}, {HOME_CONFIG: "- a\n- b\n"}, ["is not a scw config"]),
     ("a config file that cannot be read", {"config_file": "{tmp}/adir"}, {}, {"adir/keep": ""},
      ["cannot read scw config file", "adir"]),

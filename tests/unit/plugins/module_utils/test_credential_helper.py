@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from ansible_collections.scaleway.registry.plugins.module_utils import _scw_config
 from ansible_collections.scaleway.registry.plugins.module_utils._credential_helper import (
     installed_config,
     render,
@@ -66,9 +67,22 @@ def test_the_helper_resolves_the_key_as_the_scw_cli_does(tmp_path, environment, 
     assert ask(tmp_path, environment, profile=profile) == expected
 
 
+@pytest.mark.parametrize("variable", ["SCW_SECRET_KEY", "SCW_TOKEN", "SCALEWAY_TOKEN"])
+def test_the_helper_takes_the_key_from_the_same_variables_as_the_controller(tmp_path, variable):
+    assert ask(tmp_path, {variable: OTHER_KEY}) == OTHER_KEY
+
+
+def test_the_helper_embeds_the_controllers_scw_config_reader_verbatim(tmp_path):
+    with open(_scw_config.__file__) as handle:
+        reader = handle.read()
+    script = render(sys.executable, [REGISTRY], "scw_config")
+    assert reader[reader.index("from __future__ import annotations"):].rstrip("\n") in script
+
+
 def test_an_unknown_profile_is_an_answer_docker_can_show_not_a_traceback(tmp_path):
     answer = ask(tmp_path, profile="nope")
-    assert answer.startswith("docker-credential-scw: cannot read the secret key: profile nope does not exist")
+    assert answer.startswith("docker-credential-scw: cannot read the secret key: profile 'nope' does not exist in ")
+    assert answer.endswith("(profiles there: blank, other, work)")
 
 
 def test_the_installed_script_records_how_it_was_installed(tmp_path):
