@@ -331,13 +331,45 @@ def mismatches(actual, expected, where):
     return [] if actual == expected else ["%s: %r, expected %r" % (where, actual, expected)]
 
 
+class Concurrently:
+    """In a scenario's request list: requests sent at the same time, so in any order, at this point of the list."""
+
+    def __init__(self, *requests):
+        self.requests = list(requests)
+
+    def __repr__(self):
+        return "Concurrently(%s)" % ", ".join(repr(request) for request in self.requests)
+
+
+def _flat(requests):
+    """A scenario's request list with its Concurrently groups spread out."""
+    return [request for item in requests for request in (item.requests if isinstance(item, Concurrently) else [item])]
+
+
+def requests_match(sent, expected):
+    """Whether the requests sent are the expected ones: in order, but in any order within a Concurrently group."""
+    position = 0
+    for item in expected:
+        group = item.requests if isinstance(item, Concurrently) else [item]
+        if sorted(sent[position:position + len(group)]) != sorted(group):
+            return False
+        position += len(group)
+    return position == len(sent)
+
+
+def _spelled(requests):
+    return [("(concurrently) " if isinstance(item, Concurrently) else "") + request
+            for item in requests for request in (item.requests if isinstance(item, Concurrently) else [item])]
+
+
 class Scenario:
     """One run of a module, declared: where the emulator starts, what the module gets, what must come out.
 
     - name: the behaviour, which names the test.
     - args: the module's arguments; api_url (the emulator) and secret_key (SECRET_KEY) are added unless given.
     - requests: the exact API requests sent, in order (in any order with any_order=True, for concurrent
-      requests), each as format_request() spells it.
+      requests), each as format_request() spells it; a Concurrently(...) item holds requests that may come
+      in any order among themselves, at that point of the list.
     - result: the exit_json arguments, every key of them, or failed: the fail_json arguments (msg included).
     - seed: the emulator's starting state (a seed document); before: (method, path) API calls sent with
       SECRET_KEY after the seed and the config; config: the emulator's config during the run (faults,
@@ -462,11 +494,14 @@ def run_scenario(emulator, main, scenario):
             problems += mismatches(outcome.result[key], expected[key], key)
     if outcome.warnings != scenario.warnings:
         problems.append("warnings: %r, expected %r" % (outcome.warnings, scenario.warnings))
-    same = sorted(sent) == sorted(scenario.requests) if scenario.any_order else sent == scenario.requests
+    if scenario.any_order:
+        same = sorted(sent) == sorted(_flat(scenario.requests))
+    else:
+        same = requests_match(sent, scenario.requests)
     if not same:
         problems.append("requests sent%s:\n    %s\n  expected:\n    %s" % (
             " (in any order)" if scenario.any_order else "",
-            "\n    ".join(sent) or "none", "\n    ".join(scenario.requests) or "none"))
+            "\n    ".join(sent) or "none", "\n    ".join(_spelled(scenario.requests)) or "none"))
     if scenario.check_mode:
         writes = [request for request in sent if not request.startswith("GET ")]
         if writes:
