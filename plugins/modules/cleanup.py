@@ -340,6 +340,11 @@ def apply(module, planned, item_of):
 
     client.map(run_job, jobs)
     if failures:
+        # The plan returned says what happened: a planned delete that was not done is a tag kept.
+        done = set(tag["id"] for tag in deleted)
+        for tag_id, item in item_of.items():
+            if item["action"] == DELETE and tag_id not in done:
+                item.update(action=KEEP, reason="not deleted: the run stopped at a failed request")
         raise TaskError("%d tags deleted, then a request failed: %s; run the task again to finish"
                         % (len(deleted), " ".join(str(failures[0]).split())), plan=list(item_of.values()),
                         deleted=len(deleted))

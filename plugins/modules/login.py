@@ -228,6 +228,9 @@ def run(module):
         if helper and present and (not logged_in or params["reauthorize"]):
             module.warn("docker-credential-%s already serves %s (in %s): %s login stores nothing there"
                         % (helper, registry, path, params["program"]))
+        if helper and not present and credentials is not None:
+            module.warn("docker-credential-%s serves %s (in %s): a logout cannot take its key away; remove the helper"
+                        " (scaleway.registry.credential_helper with state=absent) to log out" % (helper, registry, path))
         if present:
             changed = not logged_in or params["reauthorize"]
         else:

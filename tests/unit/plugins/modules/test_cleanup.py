@@ -337,7 +337,8 @@ SCENARIOS = scenarios(
         requests=[LIST_FR_PAR, tags_of(IMG_APP), delete(TAG_V1, status=403)],
         failed={"msg": Msg("0 tags deleted, then a request failed: resource is locked (HTTP 403, locked, request"
                            " id {id}); run the task again to finish"),
-                "plan": KEEP_LAST_PLAN, "deleted": 0},
+                "plan": KEEP_LAST_PLAN[:2] + [item("v1", DIGEST_1, 1, "keep", "not deleted: the run stopped at a failed request")],
+                "deleted": 0},
     ),
 )
 

@@ -214,6 +214,18 @@ def test_warns_that_a_login_stores_nothing_when_a_helper_serves_the_registry_wit
                                 % (PARIS, host.docker_dir / "config.json")]
 
 
+def test_a_logout_that_a_helper_defeats_changes_nothing_and_says_how_to_log_out(host):
+    host.docker_config({"credHelpers": {PARIS: "scw"}})
+    host.answers["docker-credential-scw"] = helper_answer(SECRET)
+    outcome = host.run(docker_args(host, state="absent"))
+    assert outcome.result == {"changed": False, "logins": paris(False, True, "scw")}
+    assert host.calls == [{"argv": [str(host.bin / "docker-credential-scw"), "get"], "data": PARIS,
+                           "environ_update": None}]
+    assert outcome.warnings == ["docker-credential-scw serves %s (in %s): a logout cannot take its key away; remove"
+                                " the helper (scaleway.registry.credential_helper with state=absent) to log out"
+                                % (PARIS, host.docker_dir / "config.json")]
+
+
 def test_a_helper_that_is_not_installed_counts_as_no_stored_credentials(host):
     host.docker_config({"credHelpers": {PARIS: "missing"}})
     outcome = host.run(docker_args(host), check_mode=True)
