@@ -106,7 +106,12 @@ chaos-run: venv
 chaos-compare:
 	$(BIN)/python tests/utils/compare_journals.py $(JOURNALS)/faultless.json $(JOURNALS)/chaos.json
 
+# The Python of the tree (pyproject.toml excludes the recorded traffic and the files still pending), then its types.
+PYTHON_PATHS := plugins tests docs/examples benchmarks extensions
 lint: collection
+	cd $(COLLECTION) && ruff check --no-cache $(PYTHON_PATHS)
+	cd $(COLLECTION) && ruff format --check --no-cache $(PYTHON_PATHS)
+	cd $(COLLECTION) && tests/utils/mypy.sh
 	cd $(COLLECTION) && ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ansible-lint --offline
 	cd $(COLLECTION) && antsibull-docs lint-collection-docs --plugin-docs .
 	cd $(COLLECTION) && antsibull-changelog lint

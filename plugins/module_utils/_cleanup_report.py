@@ -31,7 +31,7 @@ KEPT_DIGEST = re.compile(r"^digest: .*, which is kept, carries the same digest$"
 
 
 def image_key(item: dict) -> str:
-    return "%s/%s/%s" % (item["region"], item["namespace"], item["image"])
+    return f"{item['region']}/{item['namespace']}/{item['image']}"
 
 
 def by_image(items: list[dict]) -> list[tuple[str, list[dict]]]:
@@ -44,7 +44,8 @@ def by_image(items: list[dict]) -> list[tuple[str, list[dict]]]:
 
 def counted(count: int, noun: str) -> str:
     """'1 tag', '2 tags'."""
-    return "%d %s%s" % (count, noun, "" if count == 1 else "s")
+    plural = "" if count == 1 else "s"
+    return f"{count} {noun}{plural}"
 
 
 def human_size(size: int) -> str:
@@ -54,7 +55,8 @@ def human_size(size: int) -> str:
         if value < 1024 or unit == "TiB":
             break
         value /= 1024
-    return "%d B" % size if unit == "B" else "%.1f %s" % (value, unit)
+    # int(): what %d printed, should a size come as a float
+    return f"{int(size)} B" if unit == "B" else f"{value:.1f} {unit}"
 
 
 def shortened(text: str, length: int = NAME_LENGTH) -> str:
@@ -62,7 +64,7 @@ def shortened(text: str, length: int = NAME_LENGTH) -> str:
     if len(text) <= length:
         return text
     head = (length - 3) // 2
-    return text[:head] + "..." + text[head + 3 - length:]
+    return text[:head] + "..." + text[head + 3 - length :]
 
 
 def emptied(items: list[dict]) -> list[tuple[str, int]]:
@@ -79,14 +81,13 @@ def outcome(items: list[dict], sizes: dict[str, int], check_mode: bool) -> str:
     deleted = [item for item in items if item["action"] == DELETE]
     kept = len(items) - len(deleted)
     if not deleted:
-        return "nothing to delete, %s of %s kept" % (counted(kept, "tag"), counted(len(by_image(items)), "image"))
-    message = ("%s %s of %s, %s %d" % ("would delete" if check_mode else "deleted", counted(len(deleted), "tag"),
-                                       counted(len(by_image(deleted)), "image"), "keep" if check_mode else "kept",
-                                       kept))
+        return f"nothing to delete, {counted(kept, 'tag')} of {counted(len(by_image(items)), 'image')} kept"
+    did, keeps = ("would delete", "keep") if check_mode else ("deleted", "kept")
+    message = f"{did} {counted(len(deleted), 'tag')} of {counted(len(by_image(deleted)), 'image')}, {keeps} {kept}"
     empty = emptied(items)
     if empty:
-        message += ", and %s %s of %s" % ("empty" if check_mode else "emptied", counted(len(empty), "image"),
-                                          human_size(sum(sizes.get(key, 0) for key, _count in empty)))
+        emptied_size = human_size(sum(sizes.get(key, 0) for key, _count in empty))
+        message += f", and {'empty' if check_mode else 'emptied'} {counted(len(empty), 'image')} of {emptied_size}"
     return message
 
 
@@ -113,29 +114,33 @@ def prepared_diff(items: list[dict]) -> str:
     An image that keeps many tags gets them counted by rule instead. The images that keep every tag
     close the diff, in one line.
     """
-    blocks, unchanged = [], []
+    blocks: list[str] = []
+    unchanged: list[str] = []
     for key, tags in by_image(items):
         deleted = [tag for tag in tags if tag["action"] == DELETE]
         if not deleted:
             unchanged.append(key)
             continue
         kept = [tag for tag in tags if tag["action"] != DELETE]
-        lines = ["%s: delete %d, keep %d" % (key, len(deleted), len(kept))]
+        lines = [f"{key}: delete {len(deleted)}, keep {len(kept)}"]
         listed = tags
         if len(kept) > LISTED_KEPT:
             listed = deleted
             rules: dict[str, int] = {}
             for tag in kept:
                 rules[_rule(tag["reason"])] = rules.get(_rule(tag["reason"]), 0) + 1
-            lines += ["  kept: %s by %s" % (counted(count, "tag"), rule) for rule, count in rules.items()]
+            lines += [f"  kept: {counted(count, 'tag')} by {rule}" for rule, count in rules.items()]
         width = min(max(len(tag["tag"]) for tag in listed), TAG_COLUMN)
-        lines += ["%s %s  %s  %-12s  %s" % ("-" if tag["action"] == DELETE else " ", tag["tag"].ljust(width),
-                                            _date(tag), _short(tag["digest"]), tag["reason"]) for tag in listed]
+        lines += [
+            f"{'-' if tag['action'] == DELETE else ' '} {tag['tag'].ljust(width)}  {_date(tag)}"
+            f"  {_short(tag['digest']):<12}  {tag['reason']}"
+            for tag in listed
+        ]
         blocks.append("\n".join(lines))
     if unchanged:
         more = len(unchanged) - EXAMPLES
-        blocks.append("keep every tag: %s%s" % (", ".join(unchanged[:EXAMPLES]),
-                                                " and %s" % counted(more, "more image") if more > 0 else ""))
+        others = f" and {counted(more, 'more image')}" if more > 0 else ""
+        blocks.append(f"keep every tag: {', '.join(unchanged[:EXAMPLES])}{others}")
     return "\n\n".join(blocks)
 
 
@@ -146,29 +151,37 @@ def _examples(items: list[dict]) -> str:
     """
     images = by_image(items)
     shown: list[list[str]] = [[] for _image in images]
-    order = ((depth, index) for depth in range(EXAMPLES) for index, (_key, tags) in enumerate(images)
-             if depth < len(tags))
+    order = (
+        (depth, index) for depth in range(EXAMPLES) for index, (_key, tags) in enumerate(images) if depth < len(tags)
+    )
     for depth, index in itertools.islice(order, EXAMPLES):
         shown[index].append(shortened(images[index][1][depth]["tag"]))
-    parts = ["%s: %s%s" % (shortened(key), ", ".join(names),
-                           " and %d more" % (len(tags) - len(names)) if len(tags) > len(names) else "")
-             for (key, tags), names in zip(images, shown) if names]
+    parts = [
+        f"{shortened(key)}: {', '.join(names)}"
+        + (f" and {len(tags) - len(names)} more" if len(tags) > len(names) else "")
+        for (key, tags), names in zip(images, shown)
+        if names
+    ]
     hidden = len(images) - len(parts)
-    return "; ".join(parts) + ("; and %s" % counted(hidden, "more image") if hidden else "")
+    return "; ".join(parts) + (f"; and {counted(hidden, 'more image')}" if hidden else "")
 
 
 def max_delete_message(items: list[dict], limit: int) -> str:
     """The refusal of a plan that deletes more than max_delete: the counts and at most ten of the tags."""
     deleted = [item for item in items if item["action"] == DELETE]
-    return ("the plan deletes %s of %s, more than max_delete %d; nothing was deleted. It would delete %s. Check the"
-            " plan in the result, then raise max_delete or narrow the rules"
-            % (counted(len(deleted), "tag"), counted(len(by_image(deleted)), "image"), limit, _examples(deleted)))
+    return (
+        f"the plan deletes {counted(len(deleted), 'tag')} of {counted(len(by_image(deleted)), 'image')}, more than"
+        f" max_delete {limit}; nothing was deleted. It would delete {_examples(deleted)}. Check the plan in the"
+        " result, then raise max_delete or narrow the rules"
+    )
 
 
 def allow_empty_message(items: list[dict]) -> str:
     """The refusal of a plan that leaves images without tags: their count and at most ten of them."""
     empty = emptied(items)
-    named = ", ".join("%s (%s)" % (shortened(key), counted(count, "tag")) for key, count in empty[:EXAMPLES])
-    more = " and %s" % counted(len(empty) - EXAMPLES, "more image") if len(empty) > EXAMPLES else ""
-    return ("the plan deletes every tag of %s: %s%s; keep some (keep_last: 1) or set allow_empty: true; nothing was"
-            " deleted" % (counted(len(empty), "image"), named, more))
+    named = ", ".join(f"{shortened(key)} ({counted(count, 'tag')})" for key, count in empty[:EXAMPLES])
+    more = f" and {counted(len(empty) - EXAMPLES, 'more image')}" if len(empty) > EXAMPLES else ""
+    return (
+        f"the plan deletes every tag of {counted(len(empty), 'image')}: {named}{more}; keep some (keep_last: 1) or"
+        " set allow_empty: true; nothing was deleted"
+    )

@@ -16,9 +16,11 @@ one that others could write into is refused, since they could swap our file for 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
+from typing import Iterable
 
 
 class HostFileError(Exception):
@@ -28,15 +30,17 @@ class HostFileError(Exception):
 class FileState:
     """What a file holds, and its mode and owner; None for each when it does not exist."""
 
-    def __init__(self, content=None, mode=None, uid=None, gid=None):
+    def __init__(
+        self, content: str | None = None, mode: int | None = None, uid: int | None = None, gid: int | None = None
+    ) -> None:
         self.content, self.mode, self.uid, self.gid = content, mode, uid, gid
 
     @property
-    def exists(self):
+    def exists(self) -> bool:
         return self.content is not None
 
 
-def read_regular(path):
+def read_regular(path: str) -> FileState:
     """The FileState of path, refusing a symbolic link: a link there is not ours to read or replace."""
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
@@ -44,18 +48,19 @@ def read_regular(path):
         return FileState()
     except OSError as exc:
         if os.path.islink(path):
-            raise HostFileError("%s is a symbolic link; the module keeps this file as a regular file only: remove"
-                                " the link or choose another path" % path)
-        raise HostFileError("cannot read %s: %s" % (path, exc.strerror or exc))
+            raise HostFileError(
+                f"{path} is a symbolic link; the module keeps this file as a regular file only: remove"
+                " the link or choose another path"
+            ) from exc
+        raise HostFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
     with os.fdopen(descriptor, "rb") as handle:
         info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
-            raise HostFileError("%s is not a regular file; remove it or choose another path" % path)
-        return FileState(handle.read().decode("utf-8", "replace"), stat.S_IMODE(info.st_mode), info.st_uid,
-                         info.st_gid)
+            raise HostFileError(f"{path} is not a regular file; remove it or choose another path")
+        return FileState(handle.read().decode("utf-8", "replace"), stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid)
 
 
-def followed_link(path):
+def followed_link(path: str) -> str | None:
     """The file a symbolic link at path points to, when the link and that file have one owner: a dotfile
     manager's link, whose target is edited in place of the link. None when path is no link.
 
@@ -65,27 +70,32 @@ def followed_link(path):
         return None
     target = os.path.realpath(path)
     link_owner = os.lstat(path).st_uid
+    target_owner: int | None
     try:
         target_owner = os.stat(target).st_uid
     except FileNotFoundError:
         target_owner = os.stat(os.path.dirname(target)).st_uid if os.path.isdir(os.path.dirname(target)) else None
     if target_owner != link_owner:
-        raise HostFileError("%s is a symbolic link to %s, which its owner does not own; the module edits the target"
-                            " of a link only when both have one owner: fix the link" % (path, target))
+        raise HostFileError(
+            f"{path} is a symbolic link to {target}, which its owner does not own; the module edits the target"
+            " of a link only when both have one owner: fix the link"
+        )
     return target
 
 
-def check_directory(directory):
+def check_directory(directory: str) -> None:
     """Refuse an existing directory that group or others may write into without the sticky bit."""
     info = os.stat(directory)
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX:
-        raise HostFileError("%s is writable by others (mode %04o), who could replace a file the module writes there;"
-                            " choose a directory that only its owner can write" % (directory, stat.S_IMODE(info.st_mode)))
+        raise HostFileError(
+            f"{directory} is writable by others (mode {stat.S_IMODE(info.st_mode):04o}), who could replace a file the"
+            " module writes there; choose a directory that only its owner can write"
+        )
 
 
-def missing_directories(path):
+def missing_directories(path: str) -> list[str]:
     """The directories that writing path would create, outermost first."""
-    missing = []
+    missing: list[str] = []
     directory = os.path.dirname(path)
     while directory and not os.path.isdir(directory):
         missing.insert(0, directory)
@@ -93,9 +103,9 @@ def missing_directories(path):
     return missing
 
 
-def make_directories(path, mode):
+def make_directories(path: str, mode: int) -> list[str]:
     """Create the missing directories of path with mode (whatever the umask); return those created."""
-    created = []
+    created: list[str] = []
     for directory in missing_directories(path):
         os.mkdir(directory, mode)
         os.chmod(directory, mode)  # ours, just made: mkdir's mode went through the umask
@@ -103,15 +113,16 @@ def make_directories(path, mode):
     return created
 
 
-def write_file(path, content, mode, uid=None, gid=None):
-    """Replace path atomically with content, with this mode and owner (default: the user we run as)."""
+def write_file(path: str, content: str, mode: int, uid: int | None = None, gid: int | None = None) -> None:
+    """Replace path atomically with content, with this mode and owner (uid and gid, given together; default: the
+    user we run as)."""
     directory = os.path.dirname(path) or "."
     check_directory(directory)
-    descriptor, temporary = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), dir=directory)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", dir=directory)
     try:
         with os.fdopen(descriptor, "wb") as handle:
             os.fchmod(handle.fileno(), mode)
-            if uid is not None and os.geteuid() == 0 and (uid, gid) != (os.geteuid(), os.getegid()):
+            if uid is not None and gid is not None and os.geteuid() == 0 and (uid, gid) != (os.geteuid(), os.getegid()):
                 os.fchown(handle.fileno(), uid, gid)
             handle.write(content.encode("utf-8"))
             handle.flush()
@@ -122,18 +133,14 @@ def write_file(path, content, mode, uid=None, gid=None):
         raise
 
 
-def remove_file(path):
+def remove_file(path: str) -> None:
     """Remove path if it is there; a link is removed, never what it points to."""
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
-    except FileNotFoundError:
-        pass
 
 
-def remove_empty_directories(directories):
+def remove_empty_directories(directories: Iterable[str]) -> None:
     """Remove the directories we created, deepest first, as long as they are empty."""
     for directory in sorted(directories, key=len, reverse=True):
-        try:
+        with contextlib.suppress(OSError):
             os.rmdir(directory)
-        except OSError:
-            pass

@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import datetime
 import re
+from typing import Any, Container, Dict, Iterable, Tuple
+
+Tag = Dict[str, Any]  # a tag as the API lists it (typing.Dict: Python 3.8 evaluates this alias)
+Decision = Tuple[Tag, str, str]  # (tag, KEEP or DELETE, reason)
 
 KEEP = "keep"
 DELETE = "delete"
@@ -26,8 +30,21 @@ UNITS = (("w", 604800), ("d", 86400), ("h", 3600), ("min", 60), ("s", 1))
 DURATION_PARTS = re.compile(r"^(?:\d{1,12}[A-Za-z]+)+$")
 DURATION_PART = re.compile(r"(\d+)([A-Za-z]+)")
 LONGEST = datetime.timedelta(days=36500)
-NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-                "twelve")
+NUMBER_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 # A `*` that repeats a plain character, as in the glob `pr-*`: in a regex it would repeat the `-`.
 # After `.`, `]`, `)` or an escape such as `\d`, it is what a regex means.
@@ -38,7 +55,7 @@ class RuleError(ValueError):
     """A rule that cannot be applied: a bad regex or duration."""
 
 
-def parse_duration(text):
+def parse_duration(text: object) -> datetime.timedelta:
     """'90d', '12h', '2w', '1w3d', '2h30min' to a timedelta.
 
     A bare `m` is refused, since people write it for minutes and for months alike; so are months
@@ -53,21 +70,25 @@ def parse_duration(text):
     units = [unit for unit, _seconds in UNITS]
     order = [units.index(unit) if unit in units else -1 for _number, unit in parts]
     if not parts or -1 in order:
-        raise RuleError("older_than '%s' is not a duration: write a number and a unit among w, d, h, min and s,"
-                        " such as 90d, 12h, 2w or 1w3d" % text)
+        raise RuleError(
+            f"older_than '{text}' is not a duration: write a number and a unit among w, d, h, min and s,"
+            " such as 90d, 12h, 2w or 1w3d"
+        )
     if order != sorted(set(order)):
-        raise RuleError("older_than '%s' is not a duration: write each unit once, largest first (w, d, h, min, s),"
-                        " such as 1w3d or 2h30min" % text)
+        raise RuleError(
+            f"older_than '{text}' is not a duration: write each unit once, largest first (w, d, h, min, s),"
+            " such as 1w3d or 2h30min"
+        )
     seconds = sum(number * dict(UNITS)[unit] for number, unit in parts)
     if not seconds:
-        raise RuleError("older_than '%s' is zero: every tag would be old enough" % text)
+        raise RuleError(f"older_than '{text}' is zero: every tag would be old enough")
     # Checked before making a timedelta, which overflows long before the 12 digits allowed.
     if seconds > LONGEST.total_seconds():
-        raise RuleError("older_than '%s' is more than 100 years: no tag is that old" % text)
+        raise RuleError(f"older_than '{text}' is more than 100 years: no tag is that old")
     return datetime.timedelta(seconds=seconds)
 
 
-def _calendar_unit(unit):
+def _calendar_unit(unit: str) -> str | None:
     """'month', 'year' or None. `M` is months, as in `6M`; `m` is refused apart, as minutes or months."""
     if unit == "M" or unit.lower() in ("mo", "mon", "mons", "month", "months"):
         return "month"
@@ -76,53 +97,59 @@ def _calendar_unit(unit):
     return None
 
 
-def _about(number, noun):
+def _about(number: int, noun: str) -> str:
     """'three months', '18 months', 'one year'."""
-    return "%s %s%s" % (NUMBER_WORDS[number] if number < len(NUMBER_WORDS) else number, noun, "" if number == 1 else "s")
+    word = NUMBER_WORDS[number] if number < len(NUMBER_WORDS) else number
+    plural = "" if number == 1 else "s"
+    return f"{word} {noun}{plural}"
 
 
-def _minutes_or_months(text, parts):
+def _minutes_or_months(text: str, parts: list[tuple[int, str]]) -> str:
     if len(parts) == 1:
         number = parts[0][0]
-        return ("older_than %s: minutes or months? write %dmin, or %dd for about %s"
-                % (text, number, number * 30, _about(number, "month")))
-    minutes = "".join("%d%s" % (number, "min" if unit == "m" else unit) for number, unit in parts)
-    return ("older_than %s: minutes or months? write %s for minutes; for months, write days (30d is about one month)"
-            % (text, minutes))
+        return (
+            f"older_than {text}: minutes or months? write {number}min, or {number * 30}d for about"
+            f" {_about(number, 'month')}"
+        )
+    minutes = "".join(f"{number}{'min' if unit == 'm' else unit}" for number, unit in parts)
+    return (
+        f"older_than {text}: minutes or months? write {minutes} for minutes; for months, write days (30d is about"
+        " one month)"
+    )
 
 
-def _calendar_problem(text, parts):
+def _calendar_problem(text: str, parts: list[tuple[int, str]]) -> str:
     """Months and years have no fixed length: the hint gives about as many days, 30 a month and 365 a year."""
-    counts = dict((kind, sum(number for number, unit in parts if _calendar_unit(unit) == kind))
-                  for kind in ("year", "month"))
+    counts = {kind: sum(number for number, unit in parts if _calendar_unit(unit) == kind) for kind in ("year", "month")}
     days = counts["year"] * 365 + counts["month"] * 30
     about = " and ".join(_about(counts[kind], kind) for kind in ("year", "month") if counts[kind])
-    return ("older_than %s: months and years have no fixed length; write days, such as %dd for about %s"
-            % (text, days, about))
+    return f"older_than {text}: months and years have no fixed length; write days, such as {days}d for about {about}"
 
 
-def glob_meant(pattern):
+def glob_meant(pattern: str) -> str | None:
     """The regex that a pattern reading as a glob probably meant (`pr-*` gives `pr-.*`), or None."""
     return GLOB_STAR.sub(".*", pattern) if GLOB_STAR.search(pattern) else None
 
 
-def compile_patterns(patterns, option, warnings):
+def compile_patterns(patterns: Iterable[str] | None, option: str, warnings: list[str]) -> list[re.Pattern[str]]:
     """The compiled patterns; a warning goes to `warnings` for each one that reads as a glob."""
-    compiled = []
+    compiled: list[re.Pattern[str]] = []
     for pattern in patterns or ():
         meant = glob_meant(pattern)
-        hint = "; did you mean '%s'?" % meant if meant else ""
+        hint = f"; did you mean '{meant}'?" if meant else ""
         try:
             compiled.append(re.compile(pattern))
         except re.error as exc:
-            raise RuleError("%s: '%s' is not a valid regular expression: %s%s" % (option, pattern, exc, hint))
+            raise RuleError(f"{option}: '{pattern}' is not a valid regular expression: {exc}{hint}") from exc
         if meant:
-            warnings.append("%s: '%s' looks like a glob, but tag patterns are regular expressions that must match"
-                            " the whole tag name%s" % (option, pattern, hint))
+            warnings.append(
+                f"{option}: '{pattern}' looks like a glob, but tag patterns are regular expressions that must match"
+                f" the whole tag name{hint}"
+            )
     return compiled
 
 
-def parse_time(value):
+def parse_time(value: str | None) -> datetime.datetime | None:
     """An RFC 3339 time of the API, or None."""
     if not value:
         return None
@@ -142,28 +169,35 @@ def parse_time(value):
 class Rules:
     """The rules of one cleanup, checked before anything is asked of the API."""
 
-    def __init__(self, keep_last=None, keep_tags=None, delete_tags=None, older_than=None, now=None):
+    def __init__(
+        self,
+        keep_last: int | None = None,
+        keep_tags: Iterable[str] | None = None,
+        delete_tags: Iterable[str] | None = None,
+        older_than: str | None = None,
+        now: datetime.datetime | None = None,
+    ) -> None:
         if keep_last is not None and keep_last < 0:
-            raise RuleError("keep_last must be 0 or more, not %s" % keep_last)
+            raise RuleError(f"keep_last must be 0 or more, not {keep_last}")
         self.keep_last = keep_last
-        self.warnings = []
+        self.warnings: list[str] = []
         self.keep_tags = compile_patterns(keep_tags, "keep_tags", self.warnings)
         self.delete_tags = compile_patterns(delete_tags, "delete_tags", self.warnings) if delete_tags else None
         self.older_than = older_than
-        self.cutoff = None
+        self.cutoff: datetime.datetime | None = None
         if older_than:
             self.cutoff = (now or datetime.datetime.now(datetime.timezone.utc)) - parse_duration(older_than)
 
-    def keep_reason(self, tag, newest):
+    def keep_reason(self, tag: Tag, newest: Container[str]) -> str | None:
         """Why a keep rule holds the tag, or None."""
         for pattern in self.keep_tags:
             if pattern.fullmatch(tag["name"]):
-                return "keep_tags: matches %s" % pattern.pattern
+                return f"keep_tags: matches {pattern.pattern}"
         if tag["id"] in newest:
-            return "keep_last: one of the %d newest" % self.keep_last
+            return f"keep_last: one of the {self.keep_last} newest"
         return None
 
-    def not_candidate_reason(self, tag):
+    def not_candidate_reason(self, tag: Tag) -> str | None:
         """Why a deletion rule does not make the tag a candidate, or None when every one does."""
         if self.delete_tags is not None and not any(pattern.fullmatch(tag["name"]) for pattern in self.delete_tags):
             return "delete_tags: matches none"
@@ -172,57 +206,59 @@ class Rules:
             if created is None:
                 return "older_than: creation date unknown"
             if created >= self.cutoff:
-                return "older_than: created less than %s ago" % self.older_than
+                return f"older_than: created less than {self.older_than} ago"
         return None
 
-    def delete_reason(self):
-        parts = []
+    def delete_reason(self) -> str:
+        parts: list[str] = []
         if self.delete_tags is not None:
             parts.append("matches delete_tags")
         if self.cutoff is not None:
-            parts.append("older than %s" % self.older_than)
+            parts.append(f"older than {self.older_than}")
         if self.keep_last is not None:
-            parts.append("not among the %d newest" % self.keep_last)
+            parts.append(f"not among the {self.keep_last} newest")
         return ", ".join(parts) or "held by no keep rule"
 
 
-def newest_first(tags):
+def newest_first(tags: Iterable[Tag]) -> list[Tag]:
     """Newest first; a tag without a date counts as the newest, so that it is kept rather than lost."""
-    def key(tag):
+
+    def key(tag: Tag) -> tuple[bool, datetime.datetime, str]:
         created = parse_time(tag.get("created_at"))
         return (created is None, created or EPOCH, tag["name"])
+
     return sorted(tags, key=key, reverse=True)
 
 
-def plan_image(tags, rules):
+def plan_image(tags: Iterable[Tag], rules: Rules) -> list[Decision]:
     """[(tag, action, reason)] for every tag of one image, newest first.
 
     Tags already being deleted are not planned: they are on their way out.
     """
     live = newest_first(tag for tag in tags if tag.get("status") != "deleting")
-    newest = set(tag["id"] for tag in live[:rules.keep_last]) if rules.keep_last is not None else set()
-    decisions = []
+    newest = {tag["id"] for tag in live[: rules.keep_last]} if rules.keep_last is not None else set()
+    decisions: list[list[Any]] = []
     for tag in live:
         reason = rules.keep_reason(tag, newest) or rules.not_candidate_reason(tag)
         decisions.append([tag, KEEP if reason else DELETE, reason or rules.delete_reason()])
-    kept = dict((tag["digest"], tag["name"]) for tag, action, _reason in reversed(decisions) if action == KEEP)
+    kept = {tag["digest"]: tag["name"] for tag, action, _reason in reversed(decisions) if action == KEEP}
     for decision in decisions:
         tag, action = decision[0], decision[1]
         if action == DELETE and tag["digest"] in kept:
-            decision[1:] = [KEEP, "digest: %s, which is kept, carries the same digest" % kept[tag["digest"]]]
+            decision[1:] = [KEEP, f"digest: {kept[tag['digest']]}, which is kept, carries the same digest"]
     return [tuple(decision) for decision in decisions]
 
 
-def digest_groups(decisions):
+def digest_groups(decisions: Iterable[Decision]) -> list[list[Tag]]:
     """The tags to delete grouped by digest: one delete per digest removes them all."""
-    groups = {}
+    groups: dict[str, list[Tag]] = {}
     for tag, action, _reason in decisions:
         if action == DELETE:
             groups.setdefault(tag["digest"], []).append(tag)
     return list(groups.values())
 
 
-def changed_since_listing(group, current):
+def changed_since_listing(group: list[Tag], current: Iterable[Tag]) -> str | None:
     """Why deleting a digest group (with force) would now take more than the plan, or None.
 
     `current` is the image's tags listed again just before the delete. The delete names the
@@ -230,9 +266,12 @@ def changed_since_listing(group, current):
     that digest: a tag pushed with the digest since the listing would go too, and a planned tag
     pushed again points at another manifest. Either way the plan is stale, so the group is kept.
     """
-    digest, planned = group[0]["digest"], set(tag["id"] for tag in group)
-    changed = sorted(tag["name"] for tag in current if tag.get("status") != "deleting"
-                     and (tag["digest"] == digest) != (tag["id"] in planned))
+    digest, planned = group[0]["digest"], {tag["id"] for tag in group}
+    changed = sorted(
+        tag["name"]
+        for tag in current
+        if tag.get("status") != "deleting" and (tag["digest"] == digest) != (tag["id"] in planned)
+    )
     if not changed:
         return None
-    return "digest: since the listing, a push changed its tags (%s)" % ", ".join(changed)
+    return f"digest: since the listing, a push changed its tags ({', '.join(changed)})"

@@ -15,7 +15,7 @@ raised as TaskError, which the module's one boundary (_module.ScalewayModule.run
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 Resource = Dict[str, Any]  # typing.Dict: hosts may run this with a Python older than 3.9
 
@@ -30,8 +30,7 @@ class TaskError(Exception):
         self.result = result
 
 
-def ensure_fields(resources: Any, current: Resource, wanted: dict[str, Any],
-                  check_mode: bool) -> tuple[bool, Resource]:
+def ensure_fields(resources: Any, current: Resource, wanted: dict[str, Any], check_mode: bool) -> tuple[bool, Resource]:
     """A PATCH of only the wanted fields that differ (a None in wanted leaves that field unmanaged)."""
     changes = {field: value for field, value in wanted.items() if value is not None and current[field] != value}
     if not changes:
@@ -41,8 +40,14 @@ def ensure_fields(resources: Any, current: Resource, wanted: dict[str, Any],
     return True, resources.update(current["id"], changes)
 
 
-def ensure_absent(resources: Any, current: Optional[Resource], check_mode: bool, wait: bool, wait_timeout: int,
-                  params: Optional[dict[str, str]] = None) -> tuple[bool, Optional[Resource]]:
+def ensure_absent(
+    resources: Any,
+    current: Resource | None,
+    check_mode: bool,
+    wait: bool,
+    wait_timeout: int,
+    params: dict[str, str] | None = None,
+) -> tuple[bool, Resource | None]:
     """The object deleted. One already being deleted is not deleted again. With wait, what remains is None once
     the object is gone; without, it is the object being deleted."""
     if current is None:

@@ -183,44 +183,64 @@ def predicted_endpoint(module):
     """Scaleway's registry host of the region; another API (an emulator) has registries of its own."""
     if module.settings.api_url != DEFAULT_API_URL:
         return None
-    return "rg.%s.scw.cloud/%s" % (module.region, module.params["name"])
+    return f"rg.{module.region}.scw.cloud/{module.params['name']}"
 
 
 def predicted_namespace(module, project_id):
     """What the API would answer to the create, as far as it can be known without sending it."""
     params, region = module.params, module.region
-    return namespace_to_result({
-        "id": None, "name": params["name"], "description": params["description"] or "",
-        "organization_id": module.settings.organization_id, "project_id": project_id, "status": "ready",
-        "status_message": "", "endpoint": predicted_endpoint(module),
-        "is_public": bool(params["is_public"]), "size": 0, "created_at": None, "updated_at": None,
-        "image_count": 0, "region": region,
-    })
+    return namespace_to_result(
+        {
+            "id": None,
+            "name": params["name"],
+            "description": params["description"] or "",
+            "organization_id": module.settings.organization_id,
+            "project_id": project_id,
+            "status": "ready",
+            "status_message": "",
+            "endpoint": predicted_endpoint(module),
+            "is_public": bool(params["is_public"]),
+            "size": 0,
+            "created_at": None,
+            "updated_at": None,
+            "image_count": 0,
+            "region": region,
+        }
+    )
 
 
 def create(module, namespaces):
     settings = module.settings
     project_id = settings.project_id or settings.organization_id
     if not project_id:
-        raise TaskError("cannot create namespace %s: no project is known; set project_id, or the"
-                        " SCW_DEFAULT_PROJECT_ID environment variable, or default_project_id in the scw config"
-                        % module.params["name"])
+        raise TaskError(
+            f"cannot create namespace {module.params['name']}: no project is known; set project_id, or the"
+            " SCW_DEFAULT_PROJECT_ID environment variable, or default_project_id in the scw config"
+        )
     if module.check_mode:
         return predicted_namespace(module, project_id)
     try:
-        return namespaces.create(module.params["name"], settings.project_id, settings.organization_id,
-                                 module.params["description"] or "", bool(module.params["is_public"]))
+        return namespaces.create(
+            module.params["name"],
+            settings.project_id,
+            settings.organization_id,
+            module.params["description"] or "",
+            bool(module.params["is_public"]),
+        )
     except AlreadyExists:
-        raise TaskError("namespace %s already exists in %s outside project %s: names are unique per region across all"
-                        " Scaleway organizations; choose another name"
-                        % (module.params["name"], module.region, project_id)) from None
+        raise TaskError(
+            f"namespace {module.params['name']} already exists in {module.region} outside project {project_id}:"
+            " names are unique per region across all Scaleway organizations; choose another name"
+        ) from None
 
 
 def present(module, namespaces, current):
     if current is not None and current["status"] == "deleting":
         if not module.params["wait"]:
-            raise TaskError("namespace %s in %s is being deleted; run again once it is gone, or set wait: true to"
-                            " wait for it" % (current["name"], module.region))
+            raise TaskError(
+                f"namespace {current['name']} in {module.region} is being deleted; run again once it is gone, or set"
+                " wait: true to wait for it"
+            )
         namespaces.wait_until_gone(current["id"], module.params["wait_timeout"])
         current = None
     if current is None:
@@ -240,17 +260,19 @@ def run(module):
     current = namespace_to_result(namespaces.find_by_name(module.params["name"]))
     other_project = taken_elsewhere(module, current)
     if other_project and module.params["state"] == "present":
-        raise TaskError("namespace %s already exists in %s in project %s, not in project %s: names are unique per"
-                        " region; choose another name, or set project_id to %s"
-                        % (module.params["name"], module.region, other_project, module.settings.project_id,
-                           other_project))
+        raise TaskError(
+            f"namespace {module.params['name']} already exists in {module.region} in project {other_project}, not in"
+            f" project {module.settings.project_id}: names are unique per region; choose another name, or set"
+            f" project_id to {other_project}"
+        )
     if other_project:
         current = None
     if module.params["state"] == "present":
         changed, after = present(module, namespaces, current)
     else:
-        changed, after = ensure_absent(namespaces, current, module.check_mode, module.params["wait"],
-                                       module.params["wait_timeout"])
+        changed, after = ensure_absent(
+            namespaces, current, module.check_mode, module.params["wait"], module.params["wait_timeout"]
+        )
     result = {"changed": changed, "namespace": namespace_to_result(after)}
     if module._diff:
         result["diff"] = module.diff(current, result["namespace"])
@@ -264,7 +286,7 @@ def main():
             name=dict(type="str", required=True),
             description=dict(type="str"),
             is_public=dict(type="bool"),
-            **WAIT_ARGS
+            **WAIT_ARGS,
         ),
         supports_check_mode=True,
     )

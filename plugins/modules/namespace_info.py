@@ -88,8 +88,10 @@ from ansible_collections.scaleway.registry.plugins.module_utils._registry import
 
 def matches(namespace, params):
     """Whether a namespace fetched by ID passes the other filters, as the list endpoint would apply them."""
-    return all(params[field] is None or namespace[field] == params[field]
-               for field in ("name", "project_id", "organization_id"))
+    return all(
+        params[field] is None or namespace[field] == params[field]
+        for field in ("name", "project_id", "organization_id")
+    )
 
 
 def list_region(module, region):
@@ -97,14 +99,17 @@ def list_region(module, region):
     if params["namespace_id"]:
         found = namespaces.get(params["namespace_id"])
         return [found] if found is not None and matches(found, params) else []
-    return namespaces.list(name=params["name"], project_id=params["project_id"],
-                           organization_id=params["organization_id"], order_by=params["order_by"])
+    return namespaces.list(
+        name=params["name"],
+        project_id=params["project_id"],
+        organization_id=params["organization_id"],
+        order_by=params["order_by"],
+    )
 
 
 def run(module):
     per_region = module.client.map(lambda region: list_region(module, region), module.regions)
-    return {"changed": False,
-            "namespaces": [namespace_to_result(item) for items in per_region for item in items]}
+    return {"changed": False, "namespaces": [namespace_to_result(item) for items in per_region for item in items]}
 
 
 def main():

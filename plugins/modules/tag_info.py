@@ -88,7 +88,12 @@ tags:
 """
 
 from ansible_collections.scaleway.registry.plugins.module_utils._module import ScalewayModule
-from ansible_collections.scaleway.registry.plugins.module_utils._registry import ORDER_BY, Tags, image_id_of, tag_to_result
+from ansible_collections.scaleway.registry.plugins.module_utils._registry import (
+    ORDER_BY,
+    Tags,
+    image_id_of,
+    tag_to_result,
+)
 
 
 def run(module):

@@ -129,8 +129,11 @@ def test_a_link_to_a_file_of_somebody_else_is_refused(tmp_path):
 
 def test_the_masked_config_shows_entries_but_no_credential():
     login = base64.b64encode(("nologin:" + KEY).encode()).decode()
-    before = {"auths": {"rg.fr-par.scw.cloud": {"auth": login}, "ghcr.io": {"identitytoken": "tok"}},
-              "credHelpers": {"rg.nl-ams.scw.cloud": "scw"}, "proxies": {"default": {"password": "p"}}}
+    before = {
+        "auths": {"rg.fr-par.scw.cloud": {"auth": login}, "ghcr.io": {"identitytoken": "tok"}},
+        "credHelpers": {"rg.nl-ams.scw.cloud": "scw"},
+        "proxies": {"default": {"password": "p"}},
+    }
     after = {"auths": {"ghcr.io": {"identitytoken": "new"}}, "credHelpers": {"rg.fr-par.scw.cloud": "scw"}}
     shown = json.dumps([masked(before, after), masked(after, before)])
     for secret in (login, KEY, "tok", "new", '"p"'):
@@ -146,9 +149,22 @@ def test_registry_hosts_are_accepted(registry):
     assert registry_problems([registry], "registries") == []
 
 
-@pytest.mark.parametrize("registry", ["--config=/tmp/x", "https://rg.fr-par.scw.cloud", "rg.fr-par.scw.cloud/ns",
-                                      "-h", "", "a b", "host:port", "host:123456", "-rg.example.com"])
+@pytest.mark.parametrize(
+    "registry",
+    [
+        "--config=/tmp/x",
+        "https://rg.fr-par.scw.cloud",
+        "rg.fr-par.scw.cloud/ns",
+        "-h",
+        "",
+        "a b",
+        "host:port",
+        "host:123456",
+        "-rg.example.com",
+    ],
+)
 def test_anything_else_is_refused_naming_the_option(registry):
     assert registry_problems([registry], "registry") == [
-        "registry: %r is not a registry host; write host or host:port, such as rg.fr-par.scw.cloud or 127.0.0.1:5000"
-        % registry]
+        f"registry: {registry!r} is not a registry host; write host or host:port, such as rg.fr-par.scw.cloud or"
+        " 127.0.0.1:5000"
+    ]

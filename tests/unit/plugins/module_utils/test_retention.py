@@ -24,26 +24,40 @@ NOW = datetime.datetime(2026, 6, 1, tzinfo=datetime.timezone.utc)
 
 
 def tag(name, day, digest=None, status="ready"):
-    return {"id": "id-" + name, "name": name, "digest": digest or "sha256:" + name, "status": status,
-            "created_at": None if day is None else "2026-05-%02dT12:00:00.000000Z" % day}
+    return {
+        "id": "id-" + name,
+        "name": name,
+        "digest": digest or "sha256:" + name,
+        "status": status,
+        "created_at": None if day is None else f"2026-05-{day:02d}T12:00:00.000000Z",
+    }
 
 
 def actions(decisions):
-    return dict((decided[0]["name"], decided[1]) for decided in decisions)
+    return {decided[0]["name"]: decided[1] for decided in decisions}
 
 
-@pytest.mark.parametrize("text,expected", [("90d", datetime.timedelta(days=90)), ("12h", datetime.timedelta(hours=12)),
-                                           ("2w", datetime.timedelta(weeks=2)), ("1w3d", datetime.timedelta(days=10)),
-                                           ("30min", datetime.timedelta(minutes=30)), ("45s", datetime.timedelta(seconds=45)),
-                                           ("2h30min", datetime.timedelta(minutes=150)),
-                                           ("1w2d3h4min5s", datetime.timedelta(days=9, seconds=3 * 3600 + 4 * 60 + 5)),
-                                           (" 90d ", datetime.timedelta(days=90))])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("90d", datetime.timedelta(days=90)),
+        ("12h", datetime.timedelta(hours=12)),
+        ("2w", datetime.timedelta(weeks=2)),
+        ("1w3d", datetime.timedelta(days=10)),
+        ("30min", datetime.timedelta(minutes=30)),
+        ("45s", datetime.timedelta(seconds=45)),
+        ("2h30min", datetime.timedelta(minutes=150)),
+        ("1w2d3h4min5s", datetime.timedelta(days=9, seconds=3 * 3600 + 4 * 60 + 5)),
+        (" 90d ", datetime.timedelta(days=90)),
+    ],
+)
 def test_durations_are_read(text, expected):
     assert parse_duration(text) == expected
 
 
-@pytest.mark.parametrize("text", ["90", "d", "-1d", "0d", "", "3 days", "1d1w", "1d1d", "30days", "1x",
-                                  "9999999999999w", "36501d"])
+@pytest.mark.parametrize(
+    "text", ["90", "d", "-1d", "0d", "", "3 days", "1d1w", "1d1d", "30days", "1x", "9999999999999w", "36501d"]
+)
 def test_bad_durations_are_refused_with_an_example(text):
     with pytest.raises(RuleError) as raised:
         parse_duration(text)
@@ -51,14 +65,20 @@ def test_bad_durations_are_refused_with_an_example(text):
     assert "\n" not in str(raised.value)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("3m", "older_than 3m: minutes or months? write 3min, or 90d for about three months"),
-    ("6m", "older_than 6m: minutes or months? write 6min, or 180d for about six months"),
-    ("1m", "older_than 1m: minutes or months? write 1min, or 30d for about one month"),
-    ("18m", "older_than 18m: minutes or months? write 18min, or 540d for about 18 months"),
-    ("1h30m", "older_than 1h30m: minutes or months? write 1h30min for minutes; for months, write days (30d is about"
-              " one month)"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("3m", "older_than 3m: minutes or months? write 3min, or 90d for about three months"),
+        ("6m", "older_than 6m: minutes or months? write 6min, or 180d for about six months"),
+        ("1m", "older_than 1m: minutes or months? write 1min, or 30d for about one month"),
+        ("18m", "older_than 18m: minutes or months? write 18min, or 540d for about 18 months"),
+        (
+            "1h30m",
+            "older_than 1h30m: minutes or months? write 1h30min for minutes; for months, write days (30d is about"
+            " one month)",
+        ),
+    ],
+)
 def test_a_bare_m_is_refused_naming_both_readings(text, message):
     # 3m meant 3 minutes, and deleted everything older than that for people who meant three months.
     with pytest.raises(RuleError) as raised:
@@ -66,15 +86,23 @@ def test_a_bare_m_is_refused_naming_both_readings(text, message):
     assert str(raised.value) == message
 
 
-@pytest.mark.parametrize("text, hint", [("6M", "180d for about six months"), ("2mo", "60d for about two months"),
-                                        ("1month", "30d for about one month"), ("1y", "365d for about one year"),
-                                        ("2years", "730d for about two years"),
-                                        ("1y6M", "545d for about one year and six months")])
+@pytest.mark.parametrize(
+    "text, hint",
+    [
+        ("6M", "180d for about six months"),
+        ("2mo", "60d for about two months"),
+        ("1month", "30d for about one month"),
+        ("1y", "365d for about one year"),
+        ("2years", "730d for about two years"),
+        ("1y6M", "545d for about one year and six months"),
+    ],
+)
 def test_months_and_years_are_refused_with_a_hint_in_days(text, hint):
     with pytest.raises(RuleError) as raised:
         parse_duration(text)
-    assert str(raised.value) == ("older_than %s: months and years have no fixed length; write days, such as %s"
-                                 % (text, hint))
+    assert str(raised.value) == (
+        f"older_than {text}: months and years have no fixed length; write days, such as {hint}"
+    )
 
 
 def test_a_bad_regex_is_refused_naming_the_option():
@@ -92,34 +120,47 @@ def test_keep_last_counts_every_tag_not_only_the_candidates():
 
 def test_keep_tags_wins_over_every_deletion_rule():
     tags = [tag("latest", 1), tag("v1.0.0", 2), tag("build-3", 3)]
-    decisions = plan_image(tags, Rules(keep_tags=["latest", r"v\d+\.\d+\.\d+"], delete_tags=[".*"],
-                                       older_than="1d", now=NOW))
+    decisions = plan_image(
+        tags, Rules(keep_tags=["latest", r"v\d+\.\d+\.\d+"], delete_tags=[".*"], older_than="1d", now=NOW)
+    )
     assert actions(decisions) == {"latest": KEEP, "v1.0.0": KEEP, "build-3": DELETE}
-    assert dict((d[0]["name"], d[2]) for d in decisions)["latest"] == "keep_tags: matches latest"
+    assert {d[0]["name"]: d[2] for d in decisions}["latest"] == "keep_tags: matches latest"
 
 
 def test_patterns_must_match_the_whole_tag_name():
     # Searched, pr-* found "pr" in prod and approved-build, and pr-\d+ found "pr-1" in pr-1-fix.
     tags = [tag("prod", 1), tag("approved-build", 2), tag("pr-1-fix", 3), tag("pr-1", 4), tag("latest-rc", 5)]
-    assert actions(plan_image(tags, Rules(delete_tags=["pr-*"]))) == dict((t["name"], KEEP) for t in tags)
+    assert actions(plan_image(tags, Rules(delete_tags=["pr-*"]))) == {t["name"]: KEEP for t in tags}
     assert actions(plan_image(tags, Rules(delete_tags=[r"pr-\d+"]))) == {
-        "prod": KEEP, "approved-build": KEEP, "pr-1-fix": KEEP, "pr-1": DELETE, "latest-rc": KEEP}
+        "prod": KEEP,
+        "approved-build": KEEP,
+        "pr-1-fix": KEEP,
+        "pr-1": DELETE,
+        "latest-rc": KEEP,
+    }
 
 
 def test_anchors_are_still_valid_and_change_nothing():
     tags = [tag("latest", 1), tag("latest-rc", 2), tag("v1.2.0", 3), tag("v1.2.0-rc1", 4)]
     anchored = Rules(keep_tags=["^latest$", r"^v\d+\.\d+\.\d+$"])
     clean = Rules(keep_tags=["latest", r"v\d+\.\d+\.\d+"])
-    assert actions(plan_image(tags, anchored)) == actions(plan_image(tags, clean)) == {
-        "latest": KEEP, "latest-rc": DELETE, "v1.2.0": KEEP, "v1.2.0-rc1": DELETE}
+    assert (
+        actions(plan_image(tags, anchored))
+        == actions(plan_image(tags, clean))
+        == {"latest": KEEP, "latest-rc": DELETE, "v1.2.0": KEEP, "v1.2.0-rc1": DELETE}
+    )
 
 
-@pytest.mark.parametrize("pattern, meant", [("pr-*", "pr-.*"), ("build-*-amd64", "build-.*-amd64"),
-                                            ("feature/*", "feature/.*"), ("a*b*", "a.*b.*")])
+@pytest.mark.parametrize(
+    "pattern, meant",
+    [("pr-*", "pr-.*"), ("build-*-amd64", "build-.*-amd64"), ("feature/*", "feature/.*"), ("a*b*", "a.*b.*")],
+)
 def test_a_pattern_that_reads_as_a_glob_gets_a_warning_naming_the_regex_meant(pattern, meant):
     rules = Rules(delete_tags=[pattern])
-    assert rules.warnings == ["delete_tags: '%s' looks like a glob, but tag patterns are regular expressions that"
-                              " must match the whole tag name; did you mean '%s'?" % (pattern, meant)]
+    assert rules.warnings == [
+        f"delete_tags: '{pattern}' looks like a glob, but tag patterns are regular expressions that"
+        f" must match the whole tag name; did you mean '{meant}'?"
+    ]
 
 
 @pytest.mark.parametrize("pattern", ["pr-.*", "[0-9]*", "(rc)*", r"v\d*", r"build-\d+", "latest", "^v1$"])
@@ -138,13 +179,13 @@ def test_older_than_keeps_what_is_recent_or_undated():
     tags = [tag("old", 1), tag("recent", 30), tag("undated", None)]
     decisions = plan_image(tags, Rules(older_than="7d", now=NOW))
     assert actions(decisions) == {"old": DELETE, "recent": KEEP, "undated": KEEP}
-    assert dict((d[0]["name"], d[2]) for d in decisions)["recent"] == "older_than: created less than 7d ago"
+    assert {d[0]["name"]: d[2] for d in decisions}["recent"] == "older_than: created less than 7d ago"
 
 
 def test_a_candidate_whose_digest_a_kept_tag_carries_is_kept_with_that_reason():
     tags = [tag("latest", 5, "sha256:a"), tag("v1", 1, "sha256:a"), tag("v0", 0 + 1, "sha256:b")]
     decisions = plan_image(tags, Rules(keep_tags=["latest"]))
-    reasons = dict((d[0]["name"], (d[1], d[2])) for d in decisions)
+    reasons = {d[0]["name"]: (d[1], d[2]) for d in decisions}
     assert reasons["v1"] == (KEEP, "digest: latest, which is kept, carries the same digest")
     assert reasons["v0"][0] == DELETE
 
@@ -159,14 +200,14 @@ GROUP = [tag("pr-1", 1, "sha256:x"), tag("pr-2", 2, "sha256:x")]
 
 
 def test_a_forced_group_whose_tags_did_not_change_may_go():
-    current = GROUP + [tag("main", 3, "sha256:y")]
+    current = [*GROUP, tag("main", 3, "sha256:y")]
     assert changed_since_listing(GROUP, current) is None
     # Tags of the group already gone take nothing else with them.
     assert changed_since_listing(GROUP, [GROUP[1]]) is None
 
 
 def test_a_forced_group_whose_digest_gained_a_tag_since_the_listing_is_kept_naming_it():
-    current = GROUP + [tag("pushed-x", 4, "sha256:x"), tag("main", 3, "sha256:y")]
+    current = [*GROUP, tag("pushed-x", 4, "sha256:x"), tag("main", 3, "sha256:y")]
     assert changed_since_listing(GROUP, current) == "digest: since the listing, a push changed its tags (pushed-x)"
 
 
@@ -177,7 +218,7 @@ def test_a_forced_group_whose_tag_was_pushed_again_is_kept():
 
 
 def test_a_tag_being_deleted_does_not_hold_a_group():
-    current = GROUP + [tag("old", 1, "sha256:x", status="deleting")]
+    current = [*GROUP, tag("old", 1, "sha256:x", status="deleting")]
     assert changed_since_listing(GROUP, current) is None
 
 
@@ -187,16 +228,28 @@ def test_tags_being_deleted_are_left_out_of_the_plan():
 
 
 def test_newest_first_puts_undated_tags_first_and_breaks_ties_by_name():
-    assert [t["name"] for t in newest_first([tag("b", 3), tag("a", 3), tag("x", None), tag("c", 1)])] == \
-        ["x", "b", "a", "c"]
+    assert [t["name"] for t in newest_first([tag("b", 3), tag("a", 3), tag("x", None), tag("c", 1)])] == [
+        "x",
+        "b",
+        "a",
+        "c",
+    ]
 
 
 NAMES = st.text(alphabet="abv0123-.", min_size=1, max_size=6)
 PATTERNS = st.lists(st.sampled_from(["v.*", "a", r".*\d", "latest", ".*-.*", "b+"]), max_size=2)
-TAG_SETS = st.lists(st.tuples(NAMES, st.sampled_from("abcd"), st.one_of(st.none(), st.integers(1, 31))),
-                    max_size=12, unique_by=lambda item: item[0])
-RULES = st.builds(dict, keep_last=st.one_of(st.none(), st.integers(0, 5)), keep_tags=PATTERNS,
-                  delete_tags=st.one_of(st.none(), PATTERNS), older_than=st.sampled_from([None, "1d", "10d", "3w"]))
+TAG_SETS = st.lists(
+    st.tuples(NAMES, st.sampled_from("abcd"), st.one_of(st.none(), st.integers(1, 31))),
+    max_size=12,
+    unique_by=lambda item: item[0],
+)
+RULES = st.builds(
+    dict,
+    keep_last=st.one_of(st.none(), st.integers(0, 5)),
+    keep_tags=PATTERNS,
+    delete_tags=st.one_of(st.none(), PATTERNS),
+    older_than=st.sampled_from([None, "1d", "10d", "3w"]),
+)
 
 
 def build(tag_set, rule_set):
@@ -208,7 +261,7 @@ def build(tag_set, rule_set):
 @given(TAG_SETS, RULES)
 def test_property_no_tag_a_keep_rule_holds_is_ever_deleted(tag_set, rule_set):
     tags, rules = build(tag_set, rule_set)
-    newest = set(t["id"] for t in newest_first(tags)[:rules.keep_last]) if rules.keep_last is not None else set()
+    newest = {t["id"] for t in newest_first(tags)[: rules.keep_last]} if rules.keep_last is not None else set()
     for decided, action, _reason in plan_image(tags, rules):
         if rules.keep_reason(decided, newest):
             assert action == KEEP
@@ -218,7 +271,7 @@ def test_property_no_tag_a_keep_rule_holds_is_ever_deleted(tag_set, rule_set):
 @given(TAG_SETS, RULES)
 def test_property_no_deleted_digest_is_carried_by_a_kept_tag(tag_set, rule_set):
     decisions = plan_image(*build(tag_set, rule_set))
-    kept = set(decided["digest"] for decided, action, _reason in decisions if action == KEEP)
+    kept = {decided["digest"] for decided, action, _reason in decisions if action == KEEP}
     assert not any(decided["digest"] in kept for decided, action, _reason in decisions if action == DELETE)
 
 

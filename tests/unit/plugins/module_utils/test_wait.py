@@ -28,8 +28,14 @@ def test_wait_delays_grow_up_to_a_cap_and_never_pass_the_deadline(clock):
 
 def test_wait_timeout_names_what_was_awaited_and_the_last_status(clock):
     with pytest.raises(WaitTimeout) as raised:
-        wait_for(lambda: {"status": "deleting"}, lambda state: False, 5, "namespace team in fr-par to be deleted",
-                 clock.sleep, clock)
+        wait_for(
+            lambda: {"status": "deleting"},
+            lambda state: False,
+            5,
+            "namespace team in fr-par to be deleted",
+            clock.sleep,
+            clock,
+        )
     message = str(raised.value)
     assert "5s" in message and "namespace team in fr-par to be deleted" in message
     assert "last status: deleting" in message and "wait_timeout" in message
