@@ -25,9 +25,23 @@ import socket
 import ssl
 import threading
 import time
-from urllib.parse import unquote, urlencode, urlsplit
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Mapping, Optional, Tuple, TypeVar, cast
+from urllib.parse import SplitResult, unquote, urlencode, urlsplit
 
 from ansible_collections.scaleway.registry.plugins.module_utils._version import COLLECTION_VERSION
+
+if TYPE_CHECKING:
+    from email.message import Message
+
+    from _typeshed import WriteableBuffer
+
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
+_Value = TypeVar("_Value")
+# A decoded answer of the API. An alias is evaluated at run time: typing's names, since Python 3.8 has no dict[...].
+JSONObject = Dict[str, Any]
+# Where the environment's proxy is: host, port, and the Proxy-Authorization header or None.
+Proxy = Tuple[str, int, Optional[str]]
 
 # The one list of statuses worth another try: the gateway's rate limit and the server-side failures
 # (the gateway answers 500 "upstream connect error" when a backend drops, which passes).
@@ -42,7 +56,7 @@ MAX_PAGES = 10000
 # quarter of the answers failing, one request in half a million fails all ten.
 DEFAULT_MAX_ATTEMPTS = 10
 DEFAULT_CONCURRENCY = 8
-USER_AGENT = "scaleway.registry/%s" % COLLECTION_VERSION
+USER_AGENT = f"scaleway.registry/{COLLECTION_VERSION}"
 
 
 class ScalewayError(Exception):
@@ -72,26 +86,38 @@ class WaitTimeout(ScalewayError):
 class APIError(ScalewayError):
     """An HTTP error answered by the API, with everything it said about it."""
 
-    def __init__(self, status, message, error_type=None, details=None, request_id=None, body=None):
+    def __init__(
+        self,
+        status: int,
+        message: Any,
+        error_type: Any = None,
+        details: Any = None,
+        request_id: str | None = None,
+    ) -> None:
+        # message, type and details come from the error's JSON body: whatever JSON it holds.
         super().__init__(message)
         self.status = status
         self.message = message
         self.type = error_type
         self.details = details
         self.request_id = request_id
-        self.body = body
 
-    def __str__(self):
-        context = ["HTTP %s" % self.status]
+    def __str__(self) -> str:
+        context = [f"HTTP {self.status}"]
         if self.type:
             context.append(self.type)
         if self.request_id:
-            context.append("request id %s" % self.request_id)
-        return "%s (%s)" % (self.message, ", ".join(context))
+            context.append(f"request id {self.request_id}")
+        return f"{self.message} ({', '.join(context)})"
 
-    def as_dict(self):
-        return {"status": self.status, "type": self.type, "message": self.message,
-                "details": self.details, "request_id": self.request_id}
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "type": self.type,
+            "message": self.message,
+            "details": self.details,
+            "request_id": self.request_id,
+        }
 
 
 class InvalidArguments(APIError):
@@ -130,35 +156,45 @@ class ServerError(APIError):
     pass
 
 
-_ERRORS_BY_STATUS = {400: InvalidArguments, 401: Unauthenticated, 403: PermissionsDenied, 404: NotFound,
-                     409: Conflict, 412: PreconditionFailed, 429: RateLimited}
+_ERRORS_BY_STATUS: dict[int, type[APIError]] = {
+    400: InvalidArguments,
+    401: Unauthenticated,
+    403: PermissionsDenied,
+    404: NotFound,
+    409: Conflict,
+    412: PreconditionFailed,
+    429: RateLimited,
+}
 # The registry answers a duplicate namespace name with a typeless 400; other APIs use a typed 409.
 _ALREADY_EXISTS_MESSAGES = ("Namespace already exist",)
 
 
-class Answer:
-    """An HTTP answer: status, reason, headers (looked up whatever their case) and the body's bytes."""
+class Response:
+    """An HTTP response: status, reason, headers (looked up whatever their case) and the body's bytes."""
 
-    def __init__(self, status, reason, headers, body):
+    def __init__(self, status: int, reason: str, headers: Message, body: bytes) -> None:
         self.status = status
         self.reason = reason
         self.headers = headers
         self.body = body
 
-    def json(self):
+    def json(self) -> Any:
         return json.loads(self.body.decode("utf-8"))
 
     @property
-    def text(self):
+    def text(self) -> str:
         return self.body.decode("utf-8", "replace")
 
 
-def error_from_response(response):
-    """Build the typed error for an answer that is not a success, whatever shape its body has."""
+def error_from_response(response: Response) -> APIError:
+    """Build the typed error for a response that is not a success, whatever shape its body has."""
     status = response.status
     if status < 400:  # neither a success nor an error: whatever its body says is beside the point
-        message = ("the Scaleway API answered with a redirect, which is not followed: check api_url" if status >= 300
-                   else "the Scaleway API answered with an interim status where its answer was due")
+        message = (
+            "the Scaleway API answered with a redirect, which is not followed: check api_url"
+            if status >= 300
+            else "the Scaleway API answered with an interim status where its answer was due"
+        )
         return APIError(status, message, request_id=response.headers.get("X-Request-Id"))
     try:
         body = response.json() if response.body else {}
@@ -170,7 +206,7 @@ def error_from_response(response):
     error_type = body.get("type")
     details = body.get("details") or body.get("fields")
     if error_type == "already_exists" or message in _ALREADY_EXISTS_MESSAGES:
-        cls = AlreadyExists
+        cls: type[APIError] = AlreadyExists
     elif status >= 500:
         cls = ServerError
     else:
@@ -179,18 +215,18 @@ def error_from_response(response):
         message = "rate limited by the Scaleway API gateway"
     help_message = body.get("help_message")
     if help_message:
-        message = "%s: %s" % (message, help_message)
-    return cls(status, message, error_type, details, response.headers.get("X-Request-Id"), body or None)
+        message = f"{message}: {help_message}"
+    return cls(status, message, error_type, details, response.headers.get("X-Request-Id"))
 
 
-def _first_line(response):
+def _first_line(response: Response) -> str:
     text = (response.text or "").strip()
     if not text or text.startswith(("{", "[", "<")):
         return ""
     return text.splitlines()[0][:200]
 
 
-def _retry_after(response):
+def _retry_after(response: Response) -> float | None:
     value = response.headers.get("Retry-After")
     if not value:
         return None
@@ -199,13 +235,14 @@ def _retry_after(response):
     except ValueError:
         pass
     import email.utils  # rare: only for a Retry-After given as a date
+
     try:
         return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
     except (TypeError, ValueError):
         return None
 
 
-def _proxy(parts, warnings):
+def _proxy(parts: SplitResult, warnings: list[str]) -> Proxy | None:
     """(host, port, authorization header or None) of the proxy the environment sets for this URL, or None.
 
     urllib.request reads the variables as curl and requests do (any case, all_proxy, no_proxy entries with a
@@ -220,26 +257,29 @@ def _proxy(parts, warnings):
     value = proxies.get(variable)
     api_port = parts.port or (443 if parts.scheme == "https" else 80)
     # With the port, so that a no_proxy entry with a port can match.
-    if not value or urllib.request.proxy_bypass("%s:%d" % (parts.hostname, api_port)):
+    if not value or urllib.request.proxy_bypass(f"{parts.hostname}:{api_port:d}"):
         return None
+    proxy: SplitResult | None
     try:
         proxy = urlsplit(value if "://" in value else "http://" + value)
         port = proxy.port or 3128
     except ValueError:  # a port that is not a number, an unclosed [
-        proxy, port = None, None
-    if port is None or proxy.scheme not in ("http", "https") or not proxy.hostname:
+        proxy, port = None, 0
+    if proxy is None or proxy.scheme not in ("http", "https") or not proxy.hostname:
         # Not the value: it may hold the proxy's password.
-        warnings.append("%s_proxy is not the URL of an HTTP proxy, the only kind the Scaleway API client can use: "
-                        "it connects directly" % variable)
+        warnings.append(
+            f"{variable}_proxy is not the URL of an HTTP proxy, the only kind the Scaleway API client can use: "
+            "it connects directly"
+        )
         return None
     authorization = None
     if proxy.username:
-        credentials = "%s:%s" % (unquote(proxy.username), unquote(proxy.password or ""))
+        credentials = f"{unquote(proxy.username)}:{unquote(proxy.password or '')}"
         authorization = "Basic " + base64.b64encode(credentials.encode()).decode()
     return proxy.hostname, port, authorization
 
 
-def _cleartext_warning(parts):
+def _cleartext_warning(parts: SplitResult) -> str | None:
     """The warning for an api_url that would send the key unencrypted across a network, or None."""
     if parts.scheme != "http":
         return None
@@ -253,11 +293,13 @@ def _cleartext_warning(parts):
             return None
     except ValueError:
         pass
-    return ("api_url http://%s is plain HTTP to a host that is not this machine: the secret key crosses the network "
-            "in clear text; use https" % parts.netloc.rpartition("@")[2])
+    return (
+        f"api_url http://{parts.netloc.rpartition('@')[2]} is plain HTTP to a host that is not this machine: the "
+        "secret key crosses the network in clear text; use https"
+    )
 
 
-def _remaining(deadline):
+def _remaining(deadline: float) -> float:
     """Seconds left until the deadline; socket.timeout when there are none."""
     left = deadline - time.monotonic()
     if left <= 0:
@@ -268,11 +310,11 @@ def _remaining(deadline):
 class _DeadlineReader(io.RawIOBase):
     """A socket's bytes for HTTPResponse, each read given only the time left until the request's deadline.
 
-    The socket's timeout alone bounds each read, not the answer: a server that sends a byte now and
+    The socket's timeout alone bounds each read, not the response: a server that sends a byte now and
     then would hold the request for as long as it likes.
     """
 
-    def __init__(self, sock, deadline):
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
         super().__init__()
         self.sock = sock
         self.deadline = deadline
@@ -280,26 +322,40 @@ class _DeadlineReader(io.RawIOBase):
         # HTTPConnection closes its end of a connection that will close.
         self.raw = sock.makefile("rb", buffering=0)
 
-    def makefile(self, mode):
+    def makefile(self, mode: str) -> io.BufferedReader:
         return io.BufferedReader(self)
 
-    def readable(self):
+    def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer):
+    def readinto(self, buffer: WriteableBuffer) -> int | None:
         self.sock.settimeout(_remaining(self.deadline))
         return self.raw.readinto(buffer)
 
-    def close(self):
+    def close(self) -> None:
         self.raw.close()
         super().close()
 
 
-def _read_body(response):
-    """The whole body of the answer, or None when it is longer than MAX_BODY."""
+def _deadline_response(deadline: float) -> type[http.client.HTTPResponse]:
+    """What HTTPConnection.response_class should be for reads bounded by the deadline.
+
+    HTTPConnection only calls response_class(sock, method=...), so a function serves as well as a class;
+    HTTPResponse only calls sock.makefile("rb"), so a _DeadlineReader serves as well as a socket.
+    """
+
+    def make(sock: socket.socket, *args: Any, **kwargs: Any) -> http.client.HTTPResponse:
+        return http.client.HTTPResponse(cast(socket.socket, _DeadlineReader(sock, deadline)), *args, **kwargs)
+
+    return cast("type[http.client.HTTPResponse]", make)
+
+
+def _read_body(response: http.client.HTTPResponse) -> bytes | None:
+    """The whole body of the response, or None when it is longer than MAX_BODY."""
     if response.length is not None:
         return response.read() if response.length <= MAX_BODY else None
-    chunks, size = [], 0  # chunked, or until the server closes: the length shows only as it comes
+    chunks: list[bytes] = []
+    size = 0  # chunked, or until the server closes: the length shows only as it comes
     while size <= MAX_BODY:
         chunk = response.read(65536)
         if not chunk:
@@ -309,52 +365,57 @@ def _read_body(response):
     return None
 
 
-class Connections:
+class ConnectionPool:
     """Keep-alive connections to the API's host, shared by every thread, at most `size` kept.
 
     A POST always takes a new connection: on a kept one that the server has closed meanwhile,
-    it would fail like a dropped answer, and a create must never be sent again blindly.
+    it would fail like a dropped response, and a create must never be sent again blindly.
     Other methods retry once on a new connection when a kept one turns out closed.
     """
 
-    def __init__(self, api_url, timeout, validate_certs, size, warnings):
+    def __init__(self, api_url: str, timeout: float, validate_certs: bool, size: int, warnings: list[str]) -> None:
         parts = urlsplit(api_url)
         self.https = parts.scheme == "https"
-        self.host = parts.hostname
+        # _config accepts only an api_url with a host; without one, connecting fails (in http.client, as it always has).
+        self.host: str = parts.hostname  # type: ignore[assignment]
         self.port = parts.port or (443 if self.https else 80)
         self.prefix = parts.path.rstrip("/")
         self.timeout = timeout
         self.size = size
-        self.context = None
+        self.context: ssl.SSLContext | None = None
         if self.https:
             self.context = ssl.create_default_context()
             if not validate_certs:
                 self.context.check_hostname = False
                 self.context.verify_mode = ssl.CERT_NONE
         self.proxy = _proxy(parts, warnings)
-        self._kept = []
+        self._kept: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
 
-    def _connect(self, deadline):
+    def _connect(self, deadline: float) -> http.client.HTTPConnection:
         host, port = (self.proxy[0], self.proxy[1]) if self.proxy else (self.host, self.port)
         timeout = _remaining(deadline)
         if not self.https:
             return http.client.HTTPConnection(host, port, timeout=timeout)
         connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=self.context)
         if self.proxy:
-            connection.set_tunnel(self.host, self.port,
-                                  headers={"Proxy-Authorization": self.proxy[2]} if self.proxy[2] else None)
+            connection.set_tunnel(
+                self.host,
+                self.port,
+                headers={"Proxy-Authorization": self.proxy[2]} if self.proxy[2] else None,
+            )
         return connection
 
-    def send(self, method, target, body, headers):
-        """Send one request (target: path and query) and read the whole answer, all within the timeout.
+    def send(self, method: str, request_path: str, body: bytes | None, headers: Mapping[str, str]) -> Response:
+        """Send one request (request_path: path and query) and read the whole response, all within the timeout.
 
         Socket errors propagate, and so does running out of time, as socket.timeout.
         """
         deadline = time.monotonic() + self.timeout
         headers = dict(headers)
+        target = request_path  # what the request line names: through a plain HTTP proxy, the whole URL
         if self.proxy and not self.https:
-            target = "http://%s:%d%s" % (self.host, self.port, target)
+            target = f"http://{self.host}:{self.port:d}{request_path}"
             if self.proxy[2]:
                 headers["Proxy-Authorization"] = self.proxy[2]
         connection = None
@@ -368,9 +429,16 @@ class Connections:
                 pass  # closed by the server while kept: once more, on a new connection
         return self._exchange(self._connect(deadline), method, target, body, headers, deadline)
 
-    def _exchange(self, connection, method, target, body, headers, deadline):
-        connection.response_class = lambda sock, *args, **kwargs: http.client.HTTPResponse(
-            _DeadlineReader(sock, deadline), *args, **kwargs)
+    def _exchange(
+        self,
+        connection: http.client.HTTPConnection,
+        method: str,
+        target: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        deadline: float,
+    ) -> Response:
+        connection.response_class = _deadline_response(deadline)
         response = None
         try:
             if connection.sock is not None:  # a kept one, whose timeout is what another request left
@@ -379,39 +447,45 @@ class Connections:
             response = connection.getresponse()
             data = _read_body(response)
             if data is None:
-                raise InvalidResponse("the Scaleway API answered %s %s with a body of more than %d MiB, which is more "
-                                      "than any answer of this API: not read"
-                                      % (method, target.split("?")[0], MAX_BODY >> 20))
+                raise InvalidResponse(
+                    f"the Scaleway API answered {method} {target.split('?')[0]} with a body of more than "
+                    f"{MAX_BODY >> 20:d} MiB, which is more than any answer of this API: not read"
+                )
         except (OSError, http.client.HTTPException, InvalidResponse):
             if response is not None:
                 response.close()  # now, rather than when the garbage collector gets to it, in any order
             connection.close()
             raise
-        # An interim (1xx) answer leaves its final answer unread on the connection.
+        # An interim (1xx) response leaves its final response unread on the connection.
+        kept: http.client.HTTPConnection | None = connection
         if not response.will_close and response.status >= 200:
             with self._lock:
                 if len(self._kept) < self.size:
                     self._kept.append(connection)
-                    connection = None
-        if connection is not None:
-            connection.close()
-        return Answer(response.status, response.reason, response.headers, data)
-
-    def close(self):
-        with self._lock:
-            kept, self._kept = self._kept, []
-        for connection in kept:
-            connection.close()
+                    kept = None
+        if kept is not None:
+            kept.close()
+        return Response(response.status, response.reason, response.headers, data)
 
 
 class Client:
     """Keep-alive connections bound to one API URL and secret key, shared by every region and thread."""
 
-    def __init__(self, secret_key, api_url="https://api.scaleway.com", timeout=30, validate_certs=True,
-                 max_attempts=DEFAULT_MAX_ATTEMPTS, concurrency=DEFAULT_CONCURRENCY, user_agent=None,
-                 backoff_base=0.5, backoff_cap=8.0, sleep=time.sleep, clock=time.monotonic):
+    def __init__(
+        self,
+        secret_key: str,
+        api_url: str = "https://api.scaleway.com",
+        timeout: float = 30,
+        validate_certs: bool = True,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        user_agent: str | None = None,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 8.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.api_url = api_url.rstrip("/")
-        self.timeout = timeout
         self.max_attempts = max_attempts
         self.concurrency = concurrency
         self.backoff_base = backoff_base
@@ -423,70 +497,90 @@ class Client:
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(concurrency)
         # For the caller to show, once: the client knows nothing of Ansible's ways to warn.
-        self.warnings = []
+        self.warnings: list[str] = []
         cleartext = _cleartext_warning(urlsplit(self.api_url))
         if cleartext:
             self.warnings.append(cleartext)
-        self.connections = Connections(self.api_url, timeout, validate_certs, concurrency, self.warnings)
+        self.pool = ConnectionPool(self.api_url, timeout, validate_certs, concurrency, self.warnings)
         self.headers = {
             "X-Auth-Token": secret_key,
             "Accept": "application/json",
             "User-Agent": " ".join(filter(None, (USER_AGENT, user_agent))),
         }
 
-    def target(self, region, path, params=None):
-        """The request target: the API's path for a region, and the query of the parameters that are set."""
+    def request_path(self, region: str, path: str, params: Mapping[str, Any] | None = None) -> str:
+        """The path and query of a call: the API's path for a region, and the query of the parameters that are set."""
         query = urlencode([(key, _text(value)) for key, value in sorted((params or {}).items()) if value is not None])
-        return "%s/registry/v1/regions/%s/%s%s" % (self.connections.prefix, region, path, "?" + query if query else "")
+        return f"{self.pool.prefix}/registry/v1/regions/{region}/{path}{'?' + query if query else ''}"
 
-    def request(self, method, path, region, params=None, body=None, ambiguous_is_final=False):
+    def request(
+        self,
+        method: str,
+        path: str,
+        region: str,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        settle: Callable[[ScalewayError], JSONObject | None] | None = None,
+    ) -> JSONObject:
         """Send one API call, retrying what is safe to retry; return the decoded JSON object.
 
-        With ambiguous_is_final, a failure after which the request may have been applied
-        (a dropped connection, a timeout, a 5xx) is raised at once rather than retried,
-        for the caller to find out what happened. A 429 is always retried: the gateway
-        refused the request before it reached the service.
+        This is the client's one retry loop: a call sends at most max_attempts requests, a create's included.
+        A failure after which the request may have been applied (a dropped connection, a timeout, a 5xx) is
+        ambiguous. A GET, PATCH or DELETE is sent again after it. A POST is not sent again blindly: settle(failure)
+        (a create's lookup) is asked first, and what it finds is the result; only when it finds nothing does the
+        POST go again. Without settle, a POST's ambiguous failure is raised at once. A 429 is always retried: the
+        gateway refused the request before it reached the service.
         """
-        target = self.target(region, path, params)
+        request_path = self.request_path(region, path, params)
         headers = dict(self.headers)
         payload = None
         if body is not None:
             payload = json.dumps(body).encode("utf-8")
             headers["Content-Type"] = "application/json"
         for attempt in range(1, self.max_attempts + 1):
-            final = attempt == self.max_attempts
             self._hold_back()
+            retry_after, rate_limited = None, False
             try:
                 with self._slots:
-                    response = self.connections.send(method, target, payload, headers)
+                    response = self.pool.send(method, request_path, payload, headers)
             except (OSError, http.client.HTTPException) as exc:
-                if final or ambiguous_is_final:
-                    raise TransportError("could not reach the Scaleway API at %s: %s (after %d attempt%s)"
-                                         % (self.api_url, _describe(exc), attempt, "s" if attempt > 1 else ""))
-                self.sleep(self.backoff(attempt))
-                continue
-            if 200 <= response.status < 300:
-                return _decode(response, method, path)
-            error = error_from_response(response)
-            retryable = response.status in RETRY_STATUSES and (response.status == 429 or not ambiguous_is_final)
-            if final or not retryable:
-                if retryable:
-                    error.message = "%s (gave up after %d attempts)" % (error.message, attempt)
-                raise error
-            delay = self.backoff(attempt, _retry_after(response))
-            if response.status == 429:
+                failure: ScalewayError = TransportError(
+                    f"could not reach the Scaleway API at {self.api_url}: {_describe(exc)} "
+                    f"(after {attempt:d} attempt{'s' if attempt > 1 else ''})"
+                )
+            else:
+                if 200 <= response.status < 300:
+                    return _decode(response, method, path)
+                failure = error_from_response(response)
+                if response.status not in RETRY_STATUSES:
+                    raise failure
+                retry_after = _retry_after(response)
+                # The gateway's refusal, before the service: nothing happened, so nothing is ambiguous.
+                rate_limited = response.status == 429
+            # A failure after which a POST may or may not have been applied: it is sent again only when the
+            # caller's lookup found nothing, never blindly (a create sent twice could create twice).
+            if method == "POST" and not rate_limited:
+                if settle is None:
+                    raise failure
+                settled = settle(failure)
+                if settled is not None:
+                    return settled
+            if attempt == self.max_attempts:
+                raise _given_up(failure, attempt)
+            delay = self.backoff(attempt, retry_after)
+            if rate_limited:
                 with self._lock:
                     self._resume_at = max(self._resume_at, self.clock() + delay)
             self.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _hold_back(self):
+    def _hold_back(self) -> None:
         with self._lock:
             remaining = self._resume_at - self.clock()
         if remaining > 0:
             self.sleep(remaining)
 
-    def backoff(self, attempt, retry_after=None):
+    def backoff(self, attempt: int, retry_after: float | None = None) -> float:
         """Capped exponential backoff with jitter; the server's Retry-After wins when it says more."""
         ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
         delay = random.uniform(ceiling / 2, ceiling)
@@ -494,50 +588,46 @@ class Client:
             delay = max(delay, min(retry_after, 60.0))
         return delay
 
-    def get(self, path, region, params=None):
+    def get(self, path: str, region: str, params: Mapping[str, Any] | None = None) -> JSONObject:
         return self.request("GET", path, region, params=params)
 
-    def patch(self, path, region, body):
+    def patch(self, path: str, region: str, body: Any) -> JSONObject:
         return self.request("PATCH", path, region, body=body)
 
-    def delete(self, path, region, params=None):
+    def delete(self, path: str, region: str, params: Mapping[str, Any] | None = None) -> JSONObject:
         return self.request("DELETE", path, region, params=params)
 
-    def create(self, path, region, body, find_existing):
+    def create(self, path: str, region: str, body: Any, find_existing: Callable[[], JSONObject | None]) -> JSONObject:
         """POST a create that can never create twice.
 
         After an ambiguous failure the create may or may not have happened, so
         find_existing() (a lookup by name) decides before anything is sent again.
+        The retries are request()'s: at most max_attempts POSTs in all.
         """
-        ambiguous = False
-        for attempt in range(1, self.max_attempts + 1):
-            try:
-                return self.request("POST", path, region, body=body, ambiguous_is_final=True)
-            except AlreadyExists:
-                existing = find_existing() if ambiguous else None
-                if existing is None:
-                    raise
-                return existing
-            except (TransportError, ServerError) as exc:
-                if isinstance(exc, ServerError) and exc.status not in RETRY_STATUSES:
-                    raise
-                ambiguous = True
-                try:
-                    existing = find_existing()
-                except ScalewayError as lookup_error:
-                    # The one case that cannot be settled here: say so rather than guess either way.
-                    raise UnknownOutcome(
-                        "the answer to the create was lost (%s) and the lookup that would tell whether it happened "
-                        "failed (%s): it may or may not exist; run the task again, which looks it up by name before "
-                        "creating anything" % (exc, lookup_error)) from None
-                if existing is not None:
-                    return existing
-                if attempt == self.max_attempts:
-                    raise
-                self.sleep(self.backoff(attempt))
-        raise AssertionError("unreachable")  # pragma: no cover
+        ambiguous: list[ScalewayError] = []
 
-    def paginate(self, path, key, region, params=None):
+        def settle(failure: ScalewayError) -> JSONObject | None:
+            ambiguous.append(failure)
+            try:
+                return find_existing()
+            except ScalewayError as lookup_error:
+                # The one case that cannot be settled here: say so rather than guess either way.
+                raise UnknownOutcome(
+                    f"the answer to the create was lost ({failure}) and the lookup that would tell whether it "
+                    f"happened failed ({lookup_error}): it may or may not exist; run the task again, which looks it "
+                    "up by name before creating anything"
+                ) from None
+
+        try:
+            return self.request("POST", path, region, body=body, settle=settle)
+        except AlreadyExists:
+            # After an ambiguous failure, the name may be taken by this create's own earlier attempt.
+            existing = find_existing() if ambiguous else None
+            if existing is None:
+                raise
+            return existing
+
+    def paginate(self, path: str, key: str, region: str, params: Mapping[str, Any] | None = None) -> list[JSONObject]:
         """Every item of a list endpoint: page 1 gives total_count, the other pages are fetched concurrently.
 
         The listing is complete or it raises: when the collection changes between pages
@@ -545,73 +635,83 @@ class Client:
         """
         base = dict(params or {}, page_size=PAGE_SIZE)
 
-        def fetch(page):
-            answer = self.get(path, region, params=dict(base, page=page))
-            total = answer.get("total_count")
-            _listed(answer, key)
+        def fetch(page: int) -> JSONObject:
+            response = self.get(path, region, params=dict(base, page=page))
+            total = response.get("total_count")
+            _listed(response, key)
             if not isinstance(total, int):
-                raise InvalidResponse("the Scaleway API answered a listing of %s without %s and total_count"
-                                      % (key, key))
+                raise InvalidResponse(f"the Scaleway API answered a listing of {key} without {key} and total_count")
             # total_count decides how many pages are fetched at once: it must not decide how much memory.
             if not 0 <= total <= MAX_PAGES * PAGE_SIZE:
-                raise InvalidResponse("the Scaleway API answered a listing of %s with total_count %d, which is not"
-                                      " between 0 and %d (the client reads at most %d pages of %d)"
-                                      % (key, total, MAX_PAGES * PAGE_SIZE, MAX_PAGES, PAGE_SIZE))
-            return answer
+                raise InvalidResponse(
+                    f"the Scaleway API answered a listing of {key} with total_count {total:d}, which is not"
+                    f" between 0 and {MAX_PAGES * PAGE_SIZE:d} (the client reads at most {MAX_PAGES:d} pages of"
+                    f" {PAGE_SIZE:d})"
+                )
+            return response
 
         for _attempt in range(3):
             first = fetch(1)
             total = first["total_count"]
-            pages = [first] + self.map(fetch, range(2, int(math.ceil(total / float(PAGE_SIZE))) + 1))
+            pages = [first, *self.map(fetch, range(2, math.ceil(total / float(PAGE_SIZE)) + 1))]
             items = [item for page in pages for item in page[key]]
-            ids = set(item.get("id") for item in items)
+            ids = {item.get("id") for item in items}
             if all(page["total_count"] == total for page in pages) and len(items) == total == len(ids):
                 return items
-        raise ListingChanged("the %s listing kept changing while it was read; try again" % key)
+        raise ListingChanged(f"the {key} listing kept changing while it was read; try again")
 
-    def first_page(self, path, key, region, params=None):
+    def first_page(self, path: str, key: str, region: str, params: Mapping[str, Any] | None = None) -> list[JSONObject]:
         """The items of one page of a list endpoint, for a lookup by name that one page answers."""
         return _listed(self.get(path, region, params=params), key)
 
-    def map(self, function, items):
+    def map(self, function: Callable[[_Item], _Result], items: Iterable[_Item]) -> list[_Result]:
         """function(item) for every item, concurrently within the client's bound, results in order."""
-        items = list(items)
-        if len(items) <= 1:
-            return [function(item) for item in items]
+        listed = list(items)
+        if len(listed) <= 1:
+            return [function(item) for item in listed]
         from concurrent.futures import ThreadPoolExecutor  # only where there is something to run at once
-        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(items))) as pool:
-            return list(pool.map(function, items))
+
+        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(listed))) as pool:
+            return list(pool.map(function, listed))
 
 
-def _listed(answer, key):
+def _given_up(failure: ScalewayError, attempts: int) -> ScalewayError:
+    """The last attempt's failure, to raise: an API error's message says how many attempts there were."""
+    if isinstance(failure, APIError):
+        failure.message = f"{failure.message} (gave up after {attempts:d} attempts)"
+    return failure
+
+
+def _listed(response: JSONObject, key: str) -> list[JSONObject]:
     """The items of a listing's page, each a JSON object, or InvalidResponse."""
-    items = answer.get(key)
+    items = response.get(key)
     if not isinstance(items, list):
-        raise InvalidResponse("the Scaleway API answered a listing of %s without %s and total_count" % (key, key))
+        raise InvalidResponse(f"the Scaleway API answered a listing of {key} without {key} and total_count")
     if not all(isinstance(item, dict) for item in items):
-        raise InvalidResponse("the Scaleway API answered a listing of %s with an item that is not a JSON object" % key)
+        raise InvalidResponse(f"the Scaleway API answered a listing of {key} with an item that is not a JSON object")
     return items
 
 
-def _decode(response, method, path):
+def _decode(response: Response, method: str, path: str) -> JSONObject:
     try:
         data = response.json()
     except (ValueError, RecursionError):
         data = None
     if not isinstance(data, dict):
-        raise InvalidResponse("the Scaleway API answered %s %s with HTTP %s and a body that is not a JSON object"
-                              " (request id %s)" % (method, path.split("?")[0], response.status,
-                                                    response.headers.get("X-Request-Id", "unknown")))
+        raise InvalidResponse(
+            f"the Scaleway API answered {method} {path.split('?')[0]} with HTTP {response.status} and a body that is"
+            f" not a JSON object (request id {response.headers.get('X-Request-Id', 'unknown')})"
+        )
     return data
 
 
-def _text(value):
+def _text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
 
 
-def _describe(exc):
+def _describe(exc: BaseException) -> str:
     """What went wrong with the connection, in words."""
     if isinstance(exc, (socket.timeout, TimeoutError)):
         return "no answer within the timeout"
@@ -621,13 +721,23 @@ def _describe(exc):
         return "the host name does not resolve"
     if isinstance(exc, ssl.SSLCertVerificationError):
         return "its TLS certificate could not be verified (see validate_certs)"
-    if isinstance(exc, (http.client.RemoteDisconnected, http.client.IncompleteRead, ConnectionResetError,
-                        BrokenPipeError)):
+    if isinstance(
+        exc, (http.client.RemoteDisconnected, http.client.IncompleteRead, ConnectionResetError, BrokenPipeError)
+    ):
         return "the connection was closed without an answer"
     return exc.__class__.__name__
 
 
-def wait_for(fetch, done, timeout, describe, sleep=time.sleep, clock=time.monotonic, first_delay=1.0, max_delay=10.0):
+def wait_for(
+    fetch: Callable[[], _Value],
+    done: Callable[[_Value], bool],
+    timeout: float,
+    describe: str,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    first_delay: float = 1.0,
+    max_delay: float = 10.0,
+) -> _Value:
     """Poll fetch() until done(value), with a deadline and a growing delay; return the last value.
 
     Raises WaitTimeout naming what was awaited and the last state seen.
@@ -641,7 +751,9 @@ def wait_for(fetch, done, timeout, describe, sleep=time.sleep, clock=time.monoto
         remaining = deadline - clock()
         if remaining <= 0:
             state = value.get("status") if isinstance(value, dict) else value
-            raise WaitTimeout("timed out after %ss waiting for %s (last status: %s); raise wait_timeout or set wait: false"
-                              % (timeout, describe, state))
+            raise WaitTimeout(
+                f"timed out after {timeout}s waiting for {describe} (last status: {state}); raise wait_timeout or set"
+                " wait: false"
+            )
         sleep(min(delay, remaining))
         delay = min(delay * 2, max_delay)

@@ -42,7 +42,7 @@ class RawServer:
         self.stopped = threading.Event()
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.listener.settimeout(0.1)
-        self.url = "http://127.0.0.1:%d" % self.listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
         threading.Thread(target=self.serve, daemon=True).start()
 
     def serve(self):
@@ -103,9 +103,12 @@ def framed(body, framing):
     if framing == "content-length":
         return [HEAD + b"Content-Length: %d\r\n\r\n" % len(body), body]
     if framing == "chunked":
-        chunks = [body[start:start + 2 ** 20] for start in range(0, len(body), 2 ** 20)]
-        return ([HEAD + b"Transfer-Encoding: chunked\r\n\r\n"]
-                + [b"%x\r\n%s\r\n" % (len(chunk), chunk) for chunk in chunks] + [b"0\r\n\r\n"])
+        chunks = [body[start : start + 2**20] for start in range(0, len(body), 2**20)]
+        return (
+            [HEAD + b"Transfer-Encoding: chunked\r\n\r\n"]
+            + [b"%x\r\n%s\r\n" % (len(chunk), chunk) for chunk in chunks]
+            + [b"0\r\n\r\n"]
+        )
     return [HEAD + b"Connection: close\r\n\r\n", body]
 
 
@@ -116,8 +119,11 @@ def one_line(error):
 @pytest.mark.parametrize("dripped", ["head", "body"])
 def test_a_server_that_drips_its_answer_is_cut_off_by_the_timeout_and_retried(raw_server, clock, dripped):
     whole = framed(json_body(60), "content-length")
-    pieces = [bytes([byte]) for byte in b"".join(whole)] if dripped == "head" else whole[:1] + [
-        bytes([byte]) for byte in whole[1]]
+    pieces = (
+        [bytes([byte]) for byte in b"".join(whole)]
+        if dripped == "head"
+        else whole[:1] + [bytes([byte]) for byte in whole[1]]
+    )
     server = raw_server(pieces, pause=0.2)  # more than 12 s for the whole answer, each byte well within the timeout
     client = Client(SECRET_KEY, server.url, timeout=1, max_attempts=2, sleep=clock.sleep, clock=clock)
     started = time.monotonic()
@@ -129,12 +135,14 @@ def test_a_server_that_drips_its_answer_is_cut_off_by_the_timeout_and_retried(ra
 
 
 def test_an_answer_announced_beyond_the_size_limit_is_refused_before_it_is_read(raw_server, clock):
-    server = raw_server([HEAD + b"Content-Length: %d\r\n\r\n{" % 10 ** 12], hold=True)
+    server = raw_server([HEAD + b"Content-Length: %d\r\n\r\n{" % 10**12], hold=True)
     client = Client(SECRET_KEY, server.url, timeout=5, sleep=clock.sleep, clock=clock)
     with pytest.raises(InvalidResponse) as raised:
         client.get("namespaces/x", "fr-par")
-    assert str(raised.value) == ("the Scaleway API answered GET /registry/v1/regions/fr-par/namespaces/x with a body "
-                                 "of more than 16 MiB, which is more than any answer of this API: not read")
+    assert str(raised.value) == (
+        "the Scaleway API answered GET /registry/v1/regions/fr-par/namespaces/x with a body "
+        "of more than 16 MiB, which is more than any answer of this API: not read"
+    )
     assert server.requests == 1
 
 
@@ -161,8 +169,9 @@ def test_a_redirect_is_an_error_that_says_it_is_not_followed(api, client, status
     with pytest.raises(APIError) as raised:
         client.get("namespaces/x", "fr-par")
     assert raised.value.status == status
-    assert str(raised.value) == ("the Scaleway API answered with a redirect, which is not followed: check api_url "
-                                 "(HTTP %d)" % status)
+    assert str(raised.value) == (
+        f"the Scaleway API answered with a redirect, which is not followed: check api_url (HTTP {status})"
+    )
     assert len(api.requests) == 1
 
 
@@ -189,22 +198,27 @@ def test_a_body_nested_too_deep_to_decode_fails_in_one_line(api, client, status,
     assert one_line(raised.value)
 
 
-@pytest.mark.parametrize("total", [10 ** 12, MAX_PAGES * PAGE_SIZE + 1, -1])
+@pytest.mark.parametrize("total", [10**12, MAX_PAGES * PAGE_SIZE + 1, -1])
 def test_a_total_count_beyond_the_page_bound_is_refused_after_one_request(api, client, total):
     api.route = lambda request: answer(body={"namespaces": [], "total_count": total})
     with pytest.raises(InvalidResponse) as raised:
         client.paginate("namespaces", "namespaces", "fr-par")
-    assert str(raised.value) == ("the Scaleway API answered a listing of namespaces with total_count %d, which is not "
-                                 "between 0 and 1000000 (the client reads at most 10000 pages of 100)" % total)
+    assert str(raised.value) == (
+        f"the Scaleway API answered a listing of namespaces with total_count {total}, which is not "
+        "between 0 and 1000000 (the client reads at most 10000 pages of 100)"
+    )
     assert len(api.requests) == 1
 
 
 @pytest.mark.parametrize("item", ["team", 1, None, ["id"]])
 def test_a_listing_item_that_is_not_a_json_object_is_an_invalid_response(api, client, item):
     api.route = lambda request: answer(body={"namespaces": [NAMESPACE, item], "total_count": 2})
-    for read in (lambda: client.paginate("namespaces", "namespaces", "fr-par"),
-                 lambda: Namespaces(client, "fr-par").find_by_name("team")):
+    for read in (
+        lambda: client.paginate("namespaces", "namespaces", "fr-par"),
+        lambda: Namespaces(client, "fr-par").find_by_name("team"),
+    ):
         with pytest.raises(InvalidResponse) as raised:
             read()
-        assert str(raised.value) == ("the Scaleway API answered a listing of namespaces with an item that is not a"
-                                     " JSON object")
+        assert str(raised.value) == (
+            "the Scaleway API answered a listing of namespaces with an item that is not a JSON object"
+        )
