@@ -106,6 +106,7 @@ cache_connection: ~/.cache/scaleway-registry-inventory
 cache_timeout: 600
 """
 
+import contextlib
 import re
 import sys
 from collections import Counter
@@ -135,7 +136,7 @@ TAG_KEYS = ("name", "digest", "created_at")
 # The separators are the distribution reference's, as the registry accepts them.
 REPOSITORY_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 NAMESPACE_NAME_RE = re.compile(REPOSITORY_PART)
-IMAGE_NAME_RE = re.compile(r"{0}(?:/{0})*".format(REPOSITORY_PART))
+IMAGE_NAME_RE = re.compile(rf"{REPOSITORY_PART}(?:/{REPOSITORY_PART})*")
 
 
 def name_problem(record):
@@ -148,7 +149,7 @@ def name_problem(record):
     if not isinstance(image["name"], str) or not IMAGE_NAME_RE.fullmatch(image["name"]):
         return "its name is not a Docker repository name"
     if image["visibility"] not in VISIBILITIES:
-        return "its visibility is not one of %s" % ", ".join(VISIBILITIES)
+        return "its visibility is not one of {}".format(", ".join(VISIBILITIES))
     return None
 
 
@@ -171,15 +172,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         use_cache = self.get_option("cache") and cache
         records = None
         if use_cache:
-            try:
+            with contextlib.suppress(KeyError):
                 records = self._cache[cache_key]
-            except KeyError:
-                pass
         if records is None:
             try:
                 records = self.fetch(loader)
             except (ConfigError, ScalewayError) as exc:
-                raise AnsibleParserError("%s inventory: %s" % (self.NAME, " ".join(str(exc).split())))
+                raise AnsibleParserError(f"{self.NAME} inventory: {' '.join(str(exc).split())}") from exc
             if self.get_option("cache"):
                 self._cache[cache_key] = records
         self.populate(records)
@@ -200,25 +199,43 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if problem:
             raise ConfigError(problem)
         settings = resolve(self.connection_options(loader))
-        client = Client(settings.secret_key, settings.api_url, timeout=settings.api_timeout,
-                        validate_certs=settings.validate_certs, concurrency=self.get_option("concurrency"),
-                        user_agent="ansible-inventory")
+        client = Client(
+            settings.secret_key,
+            settings.api_url,
+            timeout=settings.api_timeout,
+            validate_certs=settings.validate_certs,
+            concurrency=self.get_option("concurrency"),
+            user_agent="ansible-inventory",
+        )
         for warning in client.warnings:
             self.display.warning(warning)
-        scope = Scope(namespaces=self.get_option("namespaces"), images=self.get_option("images"),
-                      project_id=self.get_option("project_id"), organization_id=self.get_option("organization_id"))
+        scope = Scope(
+            namespaces=self.get_option("namespaces"),
+            images=self.get_option("images"),
+            project_id=self.get_option("project_id"),
+            organization_id=self.get_option("organization_id"),
+        )
         visibilities = set(self.get_option("visibility") or ())
-        images = [item for item in scan(client, regions, scope).images
-                  if not visibilities or {item.image["visibility"], effective_visibility(item.image, item.namespace)}
-                  & visibilities]
+        images = [
+            item
+            for item in scan(client, regions, scope).images
+            if not visibilities
+            or {item.image["visibility"], effective_visibility(item.image, item.namespace)} & visibilities
+        ]
         if self.get_option("include_tags"):
             images = fetch_tags(client, images)
         # Plain values, so that a cache plugin can store the records.
-        return [{"region": item.region, "namespace": {key: item.namespace.get(key) for key in NAMESPACE_KEYS},
-                 "image": item.image,
-                 "tag_details": None if item.tags is None else [{key: tag.get(key) for key in TAG_KEYS}
-                                                                for tag in item.tags]}
-                for item in images]
+        return [
+            {
+                "region": item.region,
+                "namespace": {key: item.namespace.get(key) for key in NAMESPACE_KEYS},
+                "image": item.image,
+                "tag_details": None
+                if item.tags is None
+                else [{key: tag.get(key) for key in TAG_KEYS} for tag in item.tags],
+            }
+            for item in images
+        ]
 
     def populate(self, records):
         # Checked here rather than when listing, so that a cached listing is checked too. A skipped image is not an
@@ -231,16 +248,21 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 continue
             # Only a well-formed ID and region are shown: the other strings of a skipped image could be anything.
             image_id = record["image"].get("id")
-            self.display.warning("%s inventory: skipped image %s in %s: %s" % (
-                self.NAME, image_id if isinstance(image_id, str) and UUID_RE.fullmatch(image_id) else "(invalid ID)",
-                record["region"] if record["region"] in REGISTRY_REGIONS else "an unknown region", problem))
-        counts = Counter("%s/%s" % (record["namespace"]["name"], record["image"]["name"]) for record in kept)
+            self.display.warning(
+                "{} inventory: skipped image {} in {}: {}".format(
+                    self.NAME,
+                    image_id if isinstance(image_id, str) and UUID_RE.fullmatch(image_id) else "(invalid ID)",
+                    record["region"] if record["region"] in REGISTRY_REGIONS else "an unknown region",
+                    problem,
+                )
+            )
+        counts = Counter("{}/{}".format(record["namespace"]["name"], record["image"]["name"]) for record in kept)
         strict = self.get_option("strict")
         # Group names need no check: the plugin's _sanitize_group_name (ansible-core's, forced) turns every character
         # but letters, digits and _ into _, so that API strings in keyed_groups, such as tags, cannot be templates.
         for record in kept:
-            name = "%s/%s" % (record["namespace"]["name"], record["image"]["name"])
-            host = name if counts[name] == 1 else "%s@%s" % (name, record["region"])
+            name = "{}/{}".format(record["namespace"]["name"], record["image"]["name"])
+            host = name if counts[name] == 1 else "{}@{}".format(name, record["region"])
             hostvars = self.host_variables(record)
             self.inventory.add_host(host)
             for key, value in hostvars.items():
@@ -249,8 +271,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 self.inventory.set_variable(host, "ansible_connection", "local")
                 self.inventory.set_variable(host, "ansible_python_interpreter", sys.executable)
             if self.get_option("default_groups"):
-                for group in ("scaleway_region_" + record["region"], "scaleway_namespace_" + record["namespace"]["name"],
-                              "scaleway_visibility_" + hostvars["registry_effective_visibility"]):
+                for group in (
+                    "scaleway_region_" + record["region"],
+                    "scaleway_namespace_" + record["namespace"]["name"],
+                    "scaleway_visibility_" + hostvars["registry_effective_visibility"],
+                ):
                     group = self.inventory.add_group(self._sanitize_group_name(group))
                     self.inventory.add_child(group, host)
             self._set_composite_vars(self.get_option("compose"), hostvars, host, strict=strict)
@@ -260,17 +285,24 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     @staticmethod
     def host_variables(record):
         image, namespace = record["image"], record["namespace"]
-        repository = "%s/%s" % (namespace["endpoint"], image["name"])
+        repository = "{}/{}".format(namespace["endpoint"], image["name"])
         variables = {
-            "registry_id": image["id"], "registry_name": image["name"], "registry_namespace": namespace["name"],
-            "registry_namespace_id": namespace["id"], "registry_project_id": namespace["project_id"],
-            "registry_region": record["region"], "registry_visibility": image["visibility"],
-            "registry_effective_visibility": effective_visibility(image, namespace), "registry_status": image["status"],
-            "registry_size": image["size"], "registry_tags": list(image["tags"]),
-            "registry_created_at": image["created_at"], "registry_updated_at": image["updated_at"],
+            "registry_id": image["id"],
+            "registry_name": image["name"],
+            "registry_namespace": namespace["name"],
+            "registry_namespace_id": namespace["id"],
+            "registry_project_id": namespace["project_id"],
+            "registry_region": record["region"],
+            "registry_visibility": image["visibility"],
+            "registry_effective_visibility": effective_visibility(image, namespace),
+            "registry_status": image["status"],
+            "registry_size": image["size"],
+            "registry_tags": list(image["tags"]),
+            "registry_created_at": image["created_at"],
+            "registry_updated_at": image["updated_at"],
             "registry_repository": repository,
-            "registry_references": ["%s:%s" % (repository, tag) for tag in image["tags"]],
+            "registry_references": [f"{repository}:{tag}" for tag in image["tags"]],
         }
         if record["tag_details"] is not None:
             variables["registry_tag_details"] = record["tag_details"]
-        return dict((key, wrap_var(value)) for key, value in variables.items())
+        return {key: wrap_var(value) for key, value in variables.items()}

@@ -27,7 +27,7 @@ from ansible_collections.scaleway.registry.plugins.module_utils._scw_config impo
 
 REGISTRY_REGIONS = ("fr-par", "nl-ams", "pl-waw")
 # The registries' hosts (rg.<region>.scw.cloud) of the scw CLI's login and docker-helper: it-mil besides.
-LOGIN_REGIONS = REGISTRY_REGIONS + ("it-mil",)
+LOGIN_REGIONS = (*REGISTRY_REGIONS, "it-mil")
 DEFAULT_API_URL = "https://api.scaleway.com"
 DEFAULT_REGION = "fr-par"
 
@@ -73,8 +73,10 @@ class Settings:
         self.warnings = warnings
 
     def __repr__(self):  # never show the secret key
-        return "Settings(api_url=%r, region=%r, project_id=%r, profile=%r)" % (
-            self.api_url, self.region, self.project_id, self.profile)
+        return (
+            f"Settings(api_url={self.api_url!r}, region={self.region!r}, project_id={self.project_id!r},"
+            f" profile={self.profile!r})"
+        )
 
 
 def resolve(options, env=None, regions=REGISTRY_REGIONS, require_secret_key=True):
@@ -87,17 +89,24 @@ def resolve(options, env=None, regions=REGISTRY_REGIONS, require_secret_key=True
         values[field], sources[field] = first(options.get(field), field, env, profile)
 
     if values["secret_key"] is None and require_secret_key:
-        raise ConfigError("no Scaleway secret key found: looked at the secret_key option, the environment variables %s,"
-                          " and secret_key in %s%s%s; set one of them"
-                          % ("/".join(FIELDS["secret_key"][0]), profile.where,
-                             "" if profile.document is not None else ", which does not exist",
-                             " (profile chosen by %s)" % profile.label if profile.label else ""))
+        raise ConfigError(
+            "no Scaleway secret key found: looked at the secret_key option, the environment variables {},"
+            " and secret_key in {}{}{}; set one of them".format(
+                "/".join(FIELDS["secret_key"][0]),
+                profile.where,
+                "" if profile.document is not None else ", which does not exist",
+                f" (profile chosen by {profile.label})" if profile.label else "",
+            )
+        )
     _check_uuid(values, sources, "secret_key", "a Scaleway secret key")
     _check_uuid(values, sources, "project_id", "a project id")
     _check_uuid(values, sources, "organization_id", "an organization id")
     if values["access_key"] is not None and not ACCESS_KEY_RE.match(str(values["access_key"])):
-        raise ConfigError("access_key from %s is not a Scaleway access key (SCW followed by 17 capitals or digits)"
-                          % sources["access_key"])
+        raise ConfigError(
+            "access_key from {} is not a Scaleway access key (SCW followed by 17 capitals or digits)".format(
+                sources["access_key"]
+            )
+        )
 
     values["api_url"], sources["api_url"] = _api_url(values["api_url"], sources["api_url"])
     values["region"], sources["region"] = _region(values, sources, regions)
@@ -109,8 +118,9 @@ def resolve(options, env=None, regions=REGISTRY_REGIONS, require_secret_key=True
 def _check_uuid(values, sources, field, what):
     value = values[field]
     if value is not None and not (isinstance(value, str) and UUID_RE.match(value)):
-        raise ConfigError("%s from %s is not %s (expected a UUID like 11111111-2222-4333-8444-555555555555)"
-                          % (field, sources[field], what))
+        raise ConfigError(
+            f"{field} from {sources[field]} is not {what} (expected a UUID like 11111111-2222-4333-8444-555555555555)"
+        )
 
 
 def _api_url(value, source):
@@ -118,7 +128,7 @@ def _api_url(value, source):
         return DEFAULT_API_URL, "the default"
     value = str(value).rstrip("/")
     if not re.match(r"^https?://[^/\s]+", value):
-        raise ConfigError("api_url from %s is not an http(s) URL: %s" % (source, value))
+        raise ConfigError(f"api_url from {source} is not an http(s) URL: {value}")
     return value, source
 
 
@@ -127,13 +137,16 @@ def _region(values, sources, regions):
     if region is None and values["zone"]:
         match = ZONE_RE.match(str(values["zone"]))
         if match:
-            region, source = match.group(1), "the zone from %s" % sources["zone"]
+            region, source = match.group(1), "the zone from {}".format(sources["zone"])
     if region is None:
         return DEFAULT_REGION, "the default"
     region = LEGACY_REGIONS.get(region, region)
     if region not in regions:
-        raise ConfigError("region '%s' from %s is not a Scaleway Container Registry region; use one of %s"
-                          % (region, source, ", ".join(regions)))
+        raise ConfigError(
+            "region '{}' from {} is not a Scaleway Container Registry region; use one of {}".format(
+                region, source, ", ".join(regions)
+            )
+        )
     return region, source
 
 
@@ -144,9 +157,12 @@ def expand_regions(value, known=REGISTRY_REGIONS):
         return list(known)
     unknown = [region for region in regions if region not in known]
     if unknown:
-        named = ", ".join("'%s'" % region for region in unknown)
-        raise ConfigError("%s not a Scaleway Container Registry region; use %s or all"
-                          % ("region %s is" % named if len(unknown) == 1 else "regions %s are" % named, ", ".join(known)))
+        named = ", ".join(f"'{region}'" for region in unknown)
+        raise ConfigError(
+            "{} not a Scaleway Container Registry region; use {} or all".format(
+                f"region {named} is" if len(unknown) == 1 else f"regions {named} are", ", ".join(known)
+            )
+        )
     return regions
 
 
@@ -159,13 +175,15 @@ def _validate_certs(option, insecure):
 def _permission_warnings(profile):
     """The scw CLI warns when its config, which holds the secret key, is readable by others; so do we."""
     path, document = profile.path, profile.document
-    if not document or not document.get("secret_key") and not document.get("profiles"):
+    if not document or (not document.get("secret_key") and not document.get("profiles")):
         return []
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except OSError:
         return []
     if mode & 0o077:
-        return ["scw config file %s holds a secret key and is readable by others (mode %04o); run chmod 600 %s"
-                % (path, mode, path)]
+        return [
+            f"scw config file {path} holds a secret key and is readable by others (mode {mode:04o});"
+            f" run chmod 600 {path}"
+        ]
     return []

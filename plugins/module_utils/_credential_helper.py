@@ -18,14 +18,14 @@ import json
 import re
 
 from ansible_collections.scaleway.registry.plugins.module_utils import _scw_config
+from ansible_collections.scaleway.registry.plugins.module_utils._docker_config import REGISTRY_USERNAME
 from ansible_collections.scaleway.registry.plugins.module_utils._version import COLLECTION_VERSION
 
 HELPER_NAME = "scw"  # docker runs docker-credential-<name>
-USERNAME = "scaleway"  # what `scw registry docker-helper` answers; the registry checks only the secret
 
 # The script, with CONFIG filled in by render(). It implements the docker credential-helper protocol:
 # get, list, store, erase (the last two do nothing, as scw's own helper), and version.
-_TEMPLATE = r'''#!%(python)s
+_TEMPLATE = r"""#!%(python)s
 # docker-credential-scw: gives docker, podman and skopeo the Scaleway secret key for the registries below.
 # Installed by the scaleway.registry.credential_helper Ansible module, which overwrites changes.
 # What follows up to CONFIG is the collection's scw config reader, the one its controller side uses.
@@ -86,34 +86,61 @@ def main(arguments):
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))
-'''
+"""
 
 
-def render(python, registries, source, secret_file=None, config_file=None, profile=None, created_directories=(),
-           configs=(), created_files=()):
+def render(
+    python,
+    registries,
+    source,
+    secret_file=None,
+    config_file=None,
+    profile=None,
+    created_directories=(),
+    configs=(),
+    created_files=(),
+):
     """The script's text: the interpreter path goes in the shebang, the rest in CONFIG.
 
     The installed script is the record of the install, so that a removal takes away what it added and nothing
     else: the secret file, the config files that got entries (configs) and those of them it created
     (created_files), and the directories it made for its files (created_directories, removed when empty).
     """
-    config = json.dumps({"registries": sorted(registries), "username": USERNAME, "source": source,
-                         "secret_file": secret_file, "config_file": config_file, "profile": profile,
-                         "created_directories": sorted(created_directories), "configs": sorted(configs),
-                         "created_files": sorted(created_files), "version": COLLECTION_VERSION}, sort_keys=True)
+    config = json.dumps(
+        {
+            "registries": sorted(registries),
+            "username": REGISTRY_USERNAME,
+            "source": source,
+            "secret_file": secret_file,
+            "config_file": config_file,
+            "profile": profile,
+            "created_directories": sorted(created_directories),
+            "configs": sorted(configs),
+            "created_files": sorted(created_files),
+            "version": COLLECTION_VERSION,
+        },
+        sort_keys=True,
+    )
     return _TEMPLATE % {"python": python, "config": config, "scw_config": _scw_config_source()}
 
 
 def _scw_config_source():
     """_scw_config.py as the script embeds it: its code, from its future import on (the script has its own header)."""
     source = inspect.getsource(_scw_config)
-    return source[source.index("from __future__ import annotations"):].rstrip("\n")
+    return source[source.index("from __future__ import annotations") :].rstrip("\n")
 
 
 # What a summary of the script shows, in this order: its interpreter, then the settings of its CONFIG.
-_SUMMARY = (("source", "source"), ("registries", "registries"), ("secret_file", "secret file"),
-            ("config_file", "scw config"), ("profile", "profile"), ("configs", "configs"),
-            ("created_files", "created"), ("created_directories", "made directories"))
+_SUMMARY = (
+    ("source", "source"),
+    ("registries", "registries"),
+    ("secret_file", "secret file"),
+    ("config_file", "scw config"),
+    ("profile", "profile"),
+    ("configs", "configs"),
+    ("created_files", "created"),
+    ("created_directories", "made directories"),
+)
 
 
 def summary(script):
@@ -124,11 +151,11 @@ def summary(script):
     if config is None:
         return "a file that the module did not install\n"
     python = script.split("\n", 1)[0][2:]
-    parts = ["docker-credential-scw %s" % (config.get("version") or "(an earlier version)"), "python %s" % python]
+    parts = ["docker-credential-scw %s" % (config.get("version") or "(an earlier version)"), f"python {python}"]
     for key, label in _SUMMARY:
         value = config.get(key)
         if value:
-            parts.append("%s %s" % (label, ", ".join(value) if isinstance(value, list) else value))
+            parts.append("{} {}".format(label, ", ".join(value) if isinstance(value, list) else value))
     return "; ".join(parts) + "\n"
 
 

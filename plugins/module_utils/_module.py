@@ -49,8 +49,7 @@ class ScalewayModule(AnsibleModule):
         for option in uuid_options:
             value = self.params[option]
             if value is not None and not UUID_RE.match(value):
-                self.fail_json(msg="%s must be a UUID like 11111111-2222-4333-8444-555555555555, not %s"
-                                   % (option, value))
+                self.fail_json(msg=f"{option} must be a UUID like 11111111-2222-4333-8444-555555555555, not {value}")
         options = dict(self.params)
         wanted = options["region"] if several_regions else None
         if wanted is not None:
@@ -68,10 +67,15 @@ class ScalewayModule(AnsibleModule):
         if concurrency is None:
             concurrency = DEFAULT_CONCURRENCY
         elif concurrency < 1:
-            self.fail_json(msg="concurrency must be 1 or more, not %s" % concurrency)
-        self.client = Client(self.settings.secret_key, self.settings.api_url, timeout=self.settings.api_timeout,
-                             validate_certs=self.settings.validate_certs, concurrency=concurrency,
-                             user_agent="ansible-core/%s" % ANSIBLE_VERSION)
+            self.fail_json(msg=f"concurrency must be 1 or more, not {concurrency}")
+        self.client = Client(
+            self.settings.secret_key,
+            self.settings.api_url,
+            timeout=self.settings.api_timeout,
+            validate_certs=self.settings.validate_certs,
+            concurrency=concurrency,
+            user_agent=f"ansible-core/{ANSIBLE_VERSION}",
+        )
         for warning in self.client.warnings:
             self.warn(warning)
 
@@ -79,7 +83,7 @@ class ScalewayModule(AnsibleModule):
         """An image given by name needs its namespace: names are unique only within a namespace."""
         image = self.params.get("image")
         if image and not UUID_RE.match(image) and not self.params.get("namespace"):
-            self.fail_json(msg="image %s is a name: give its namespace too, or give the image's ID" % image)
+            self.fail_json(msg=f"image {image} is a name: give its namespace too, or give the image's ID")
 
     def run(self, main):
         """exit_json(**main(self)), or one clear failure for a TaskError or any client error: the one boundary."""
@@ -94,11 +98,15 @@ class ScalewayModule(AnsibleModule):
     def fail(self, exc):
         message = str(exc)
         if isinstance(exc, Unauthenticated):
-            message = "%s: the Scaleway API refused the secret key from %s; check that it is right and still valid" % (
-                message, self.settings.sources["secret_key"])
+            message = (
+                "{}: the Scaleway API refused the secret key from {}; check that it is right and still valid".format(
+                    message, self.settings.sources["secret_key"]
+                )
+            )
         elif isinstance(exc, PermissionsDenied):
-            message = "%s: the API key from %s may not do this; check its IAM policy and the project" % (
-                message, self.settings.sources["secret_key"])
+            message = "{}: the API key from {} may not do this; check its IAM policy and the project".format(
+                message, self.settings.sources["secret_key"]
+            )
         extra = {"api_error": exc.as_dict()} if isinstance(exc, APIError) else {}
         self.fail_json(msg=" ".join(message.split()), **extra)
 

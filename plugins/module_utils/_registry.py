@@ -22,15 +22,46 @@ from ansible_collections.scaleway.registry.plugins.module_utils._config import U
 # uppercase letters and underscores (with a misleading "Namespace already exist").
 NAMESPACE_NAME_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 NAMESPACE_NAME_LENGTH = (4, 54)
-NAMESPACE_ORDER_BY = ("created_at_asc", "created_at_desc", "description_asc", "description_desc", "name_asc", "name_desc")
+NAMESPACE_ORDER_BY = (
+    "created_at_asc",
+    "created_at_desc",
+    "description_asc",
+    "description_desc",
+    "name_asc",
+    "name_desc",
+)
 ORDER_BY = ("created_at_asc", "created_at_desc", "name_asc", "name_desc")
 VISIBILITIES = ("inherit", "public", "private")
 
 # The API's field order, which results keep.
-NAMESPACE_FIELDS = ("id", "name", "description", "organization_id", "project_id", "status", "status_message",
-                    "endpoint", "is_public", "size", "created_at", "updated_at", "image_count", "region")
-IMAGE_FIELDS = ("id", "name", "namespace_id", "status", "status_message", "visibility", "size", "created_at",
-                "updated_at", "tags")
+NAMESPACE_FIELDS = (
+    "id",
+    "name",
+    "description",
+    "organization_id",
+    "project_id",
+    "status",
+    "status_message",
+    "endpoint",
+    "is_public",
+    "size",
+    "created_at",
+    "updated_at",
+    "image_count",
+    "region",
+)
+IMAGE_FIELDS = (
+    "id",
+    "name",
+    "namespace_id",
+    "status",
+    "status_message",
+    "visibility",
+    "size",
+    "created_at",
+    "updated_at",
+    "tags",
+)
 TAG_FIELDS = ("id", "name", "image_id", "status", "digest", "created_at", "updated_at")
 
 
@@ -42,15 +73,14 @@ def namespace_name_problem(name):
     """Why a namespace name would be refused, or None when it is valid."""
     low, high = NAMESPACE_NAME_LENGTH
     if not low <= len(name) <= high:
-        return "namespace name '%s' must be %d to %d characters long" % (name, low, high)
+        return f"namespace name '{name}' must be {low} to {high} characters long"
     if not NAMESPACE_NAME_RE.match(name):
-        return ("namespace name '%s' may only hold lowercase letters, digits and single hyphens between them"
-                % name)
+        return f"namespace name '{name}' may only hold lowercase letters, digits and single hyphens between them"
     return None
 
 
 def _ordered(item, fields, **extra):
-    result = dict((field, item.get(field)) for field in fields)
+    result = {field: item.get(field) for field in fields}
     result.update((key, value) for key, value in item.items() if key not in result)
     result.update(extra)
     return result
@@ -74,8 +104,8 @@ def tag_to_result(tag, region):
 class _Resource:
     """get, delete and wait for one kind of object of one region."""
 
-    path = None  # the collection's path under /regions/{region}/
-    noun = None
+    path = ""  # the collection's path under /regions/{region}/, and its key in a listing
+    noun = ""
 
     def __init__(self, client, region):
         self.client = client
@@ -83,19 +113,19 @@ class _Resource:
 
     def get(self, resource_id):
         try:
-            return self.client.get("%s/%s" % (self.path, resource_id), self.region)
+            return self.client.get(f"{self.path}/{resource_id}", self.region)
         except NotFound:
             return None
 
     def delete(self, resource_id, params=None):
         """Start the deletion; None when the object was already gone."""
         try:
-            return self.client.delete("%s/%s" % (self.path, resource_id), self.region, params=params)
+            return self.client.delete(f"{self.path}/{resource_id}", self.region, params=params)
         except NotFound:
             return None
 
     def update(self, resource_id, changes):
-        return self.client.patch("%s/%s" % (self.path, resource_id), self.region, changes)
+        return self.client.patch(f"{self.path}/{resource_id}", self.region, changes)
 
     def _find_named(self, listing, name, **filters):
         """The object with that name, from the first page of a listing filtered by it: one request."""
@@ -106,8 +136,13 @@ class _Resource:
         return self.client.paginate(listing, self.path, self.region, params=_present(filters))
 
     def wait_until_gone(self, resource_id, timeout):
-        wait_for(lambda: self.get(resource_id), lambda found: found is None, timeout,
-                 "%s %s in %s to be deleted" % (self.noun, resource_id, self.region), sleep=self.client.sleep)
+        wait_for(
+            lambda: self.get(resource_id),
+            lambda found: found is None,
+            timeout,
+            f"{self.noun} {resource_id} in {self.region} to be deleted",
+            sleep=self.client.sleep,
+        )
 
 
 class Namespaces(_Resource):
@@ -153,20 +188,20 @@ class Tags(_Resource):
     def find(self, image_id, name):
         """The tag with that name of an image, in one request; None when either is missing."""
         try:
-            return self._find_named("images/%s/tags" % image_id, name)
+            return self._find_named(f"images/{image_id}/tags", name)
         except NotFound:
             return None
 
     def list(self, image_id, **filters):
         """Every tag of an image; none when the image is missing."""
         try:
-            return self._list("images/%s/tags" % image_id, filters)
+            return self._list(f"images/{image_id}/tags", filters)
         except NotFound:
             return []
 
 
 def _present(filters):
-    return dict((key, value) for key, value in filters.items() if value is not None)
+    return {key: value for key, value in filters.items() if value is not None}
 
 
 def image_id_of(client, region, image, namespace=None):

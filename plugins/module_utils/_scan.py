@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import re
-from typing import Any, Callable, Dict, NamedTuple, Optional, Sequence
+from typing import Any, Callable, Dict, NamedTuple, Sequence
 
 from ansible_collections.scaleway.registry.plugins.module_utils._registry import Images, Namespaces, Tags, is_uuid
 
@@ -32,12 +32,12 @@ class Scope(NamedTuple):
     project_id and organization_id filter both listings; image_filters go with the image listing only.
     """
 
-    namespaces: Optional[Sequence[str]] = None
-    images: Optional[Sequence[str]] = None
-    namespace: Optional[str] = None
-    project_id: Optional[str] = None
-    organization_id: Optional[str] = None
-    image_filters: Optional[dict[str, Any]] = None
+    namespaces: Sequence[str] | None = None
+    images: Sequence[str] | None = None
+    namespace: str | None = None
+    project_id: str | None = None
+    organization_id: str | None = None
+    image_filters: dict[str, Any] | None = None
 
 
 class Listing(NamedTuple):
@@ -54,7 +54,7 @@ class Found(NamedTuple):
     region: str
     namespace: Object
     image: Object
-    tags: Optional[list[Object]] = None
+    tags: list[Object] | None = None
 
 
 class Scan(NamedTuple):
@@ -69,20 +69,25 @@ def scan(client: Any, regions: Sequence[str], scope: Scope, include_tags: bool =
     The result is the whole listing or an exception: a partial listing never comes back.
     """
     listings = client.map(lambda region: _list_region(client, region, scope), regions)
-    namespaces, images = [], []
+    namespaces: list[tuple[str, Object]] = []
+    images: list[Found] = []
     for listing in listings:
         in_scope = [namespace for namespace in listing.namespaces if namespace_in_scope(namespace, scope.namespaces)]
         namespaces.extend((listing.region, namespace) for namespace in in_scope)
         by_id = {namespace["id"]: namespace for namespace in in_scope}
-        images.extend(Found(listing.region, by_id[image["namespace_id"]], image) for image in listing.images
-                      if image["namespace_id"] in by_id and image_in_scope(image, scope.images))
+        images.extend(
+            Found(listing.region, by_id[image["namespace_id"]], image)
+            for image in listing.images
+            if image["namespace_id"] in by_id and image_in_scope(image, scope.images)
+        )
     return Scan(listings, namespaces, fetch_tags(client, images) if include_tags else images)
 
 
 def fetch_tags(client: Any, images: list[Found]) -> list[Found]:
     """The images with their tags, fetched concurrently; an image without tags needs no request."""
-    tags = client.map(lambda found: Tags(client, found.region).list(found.image["id"]) if found.image["tags"] else [],
-                      images)
+    tags = client.map(
+        lambda found: Tags(client, found.region).list(found.image["id"]) if found.image["tags"] else [], images
+    )
     return [found._replace(tags=image_tags) for found, image_tags in zip(images, tags)]
 
 
@@ -108,8 +113,10 @@ def scope_problem(namespaces, images):
     """
     for option, value, every in (("namespaces", namespaces, "every namespace"), ("images", images, "every image")):
         if value is not None and not value:
-            return ("%s is an empty list (a template that came out empty?): give at least one, or leave %s out for %s"
-                    % (option, option, every))
+            return (
+                f"{option} is an empty list (a template that came out empty?): give at least one, or leave {option}"
+                f" out for {every}"
+            )
     return None
 
 
@@ -136,22 +143,22 @@ def scope_check(namespace_patterns, image_globs, namespaces, images, regions):
         if any(namespace_in_scope(namespace, [pattern]) for namespace in namespaces):
             continue
         if is_glob(pattern):
-            warnings.append("namespaces: '%s' matches no namespace in %s" % (pattern, where))
+            warnings.append(f"namespaces: '{pattern}' matches no namespace in {where}")
         else:
             known = [namespace["id" if is_uuid(pattern) else "name"] for namespace in namespaces]
-            errors.append("namespaces: '%s' matches no namespace in %s%s" % (pattern, where, _closest(pattern, known)))
-    in_scope = set(namespace["id"] for namespace in namespaces if namespace_in_scope(namespace, namespace_patterns))
+            errors.append(f"namespaces: '{pattern}' matches no namespace in {where}{_closest(pattern, known)}")
+    in_scope = {namespace["id"] for namespace in namespaces if namespace_in_scope(namespace, namespace_patterns)}
     # When globs leave no namespace in scope, their warning says it all: the images are not blamed.
     if not errors and (in_scope or namespace_patterns is None):
         known = [image["name"] for image in images if image["namespace_id"] in in_scope]
-        where = "%s%s" % ("" if namespace_patterns is None else "the namespaces in scope, in ", where)
+        where = "{}{}".format("" if namespace_patterns is None else "the namespaces in scope, in ", where)
         for glob in image_globs or ():
             if any(fnmatch.fnmatchcase(name, glob) for name in known):
                 continue
             if is_glob(glob):
-                warnings.append("images: '%s' matches no image in %s" % (glob, where))
+                warnings.append(f"images: '{glob}' matches no image in {where}")
             else:
-                errors.append("images: '%s' matches no image in %s%s" % (glob, where, _closest(glob, known)))
+                errors.append(f"images: '{glob}' matches no image in {where}{_closest(glob, known)}")
     return ("; ".join(errors) + "; nothing was deleted" if errors else None), warnings
 
 
@@ -167,17 +174,18 @@ def _closest(entry, names):
     close = [name for name in names if name.endswith("/" + entry)]
     close += [name for name in difflib.get_close_matches(entry, names, n=3) if name not in close]
     if close:
-        return " (closest: %s)" % ", ".join(close[:3])
+        return " (closest: {})".format(", ".join(close[:3]))
     if not names:
         return " (there are none)"
-    return " (none is close; there are %s%s)" % (", ".join(names[:5]),
-                                                 " and %d more" % (len(names) - 5) if len(names) > 5 else "")
+    more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+    return f" (none is close; there are {', '.join(names[:5])}{more})"
 
 
 def namespace_in_scope(namespace, patterns):
     """Whether the `namespaces` option (IDs, names or globs on names; every namespace when None) selects it."""
-    return patterns is None or any(namespace["id"] == pattern or fnmatch.fnmatchcase(namespace["name"], pattern)
-                                   for pattern in patterns)
+    return patterns is None or any(
+        namespace["id"] == pattern or fnmatch.fnmatchcase(namespace["name"], pattern) for pattern in patterns
+    )
 
 
 def image_in_scope(image, globs):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from typing import Any, Mapping, NoReturn
 
 DEFAULT_PROFILE = "default"
 
@@ -26,8 +27,10 @@ FIELDS = {
     "access_key": (("SCW_ACCESS_KEY", "SCALEWAY_ACCESS_KEY"), "access_key"),
     "api_url": (("SCW_API_URL",), "api_url"),
     "project_id": (("SCW_DEFAULT_PROJECT_ID",), "default_project_id"),
-    "organization_id": (("SCW_DEFAULT_ORGANIZATION_ID", "SCW_ORGANIZATION", "SCALEWAY_ORGANIZATION"),
-                        "default_organization_id"),
+    "organization_id": (
+        ("SCW_DEFAULT_ORGANIZATION_ID", "SCW_ORGANIZATION", "SCALEWAY_ORGANIZATION"),
+        "default_organization_id",
+    ),
     "region": (("SCW_DEFAULT_REGION", "SCW_REGION", "SCALEWAY_REGION"), "default_region"),
     "zone": (("SCW_DEFAULT_ZONE",), "default_zone"),
     "insecure": (("SCW_INSECURE",), "insecure"),
@@ -55,45 +58,49 @@ class Profile:
         self.document = document  # the whole file (see parse), or None when there is none
 
 
-def read_profile(config_file=None, profile=None, env=None):
+def read_profile(
+    config_file: str | None = None, profile: str | None = None, env: Mapping[str, str] | None = None
+) -> Profile:
     """The profile that the scw CLI would use, given the config_file and profile options (None when unset)."""
     env = os.environ if env is None else env
     path, label, must_exist = config_path(config_file, env)
     document = load(path, must_exist)
     name, chosen_by = profile_name(profile, env, document)
-    return Profile(profile_values(document, name, path), name, chosen_by, path,
-                   "profile '%s' of %s" % (name, label), document)
+    return Profile(
+        profile_values(document, name, path), name, chosen_by, path, f"profile '{name}' of {label}", document
+    )
 
 
-def first(option, field, env, profile):
-    """(value, where it came from) of a field: the option, else its SCW_* variable, else the profile; or (None, None)."""
+def first(option: Any, field: str, env: Mapping[str, str], profile: Profile) -> tuple[Any, str | None]:
+    """(value, where it came from) of a field: the option, else its SCW_* variable, else the profile; else
+    (None, None)."""
     variables, key = FIELDS[field]
     if option not in (None, ""):
-        return option, "the %s option" % field
+        return option, f"the {field} option"
     for variable in variables:
         if env.get(variable):
-            return env[variable], "the %s environment variable" % variable
+            return env[variable], f"the {variable} environment variable"
     if profile.values.get(key) not in (None, ""):
-        return profile.values[key], "%s in %s" % (key, profile.where)
+        return profile.values[key], f"{key} in {profile.where}"
     return None, None
 
 
-def secret_key(config_file=None, profile=None, env=None):
+def secret_key(config_file: str | None = None, profile: str | None = None, env: Mapping[str, str] | None = None) -> str:
     """The secret key, as the scw CLI finds it; ConfigError when there is none."""
     env = os.environ if env is None else env
     selected = read_profile(config_file, profile, env)
     key = first(None, "secret_key", env, selected)[0]
     if key is None:
-        raise ConfigError("no secret key in %s, nor in %s" % (selected.where, "/".join(FIELDS["secret_key"][0])))
+        raise ConfigError("no secret key in {}, nor in {}".format(selected.where, "/".join(FIELDS["secret_key"][0])))
     return key
 
 
-def config_path(config_file, env):
+def config_path(config_file: str | None, env: Mapping[str, str]) -> tuple[str, str, bool]:
     """The config file to read, how to name it, and whether it must exist."""
     if config_file:
-        return os.path.expanduser(config_file), "config_file %s" % config_file, True
+        return os.path.expanduser(config_file), f"config_file {config_file}", True
     if env.get("SCW_CONFIG_PATH"):
-        return env["SCW_CONFIG_PATH"], "%s (SCW_CONFIG_PATH)" % env["SCW_CONFIG_PATH"], False
+        return env["SCW_CONFIG_PATH"], "{} (SCW_CONFIG_PATH)".format(env["SCW_CONFIG_PATH"]), False
     if env.get("XDG_CONFIG_HOME"):
         path = os.path.join(env["XDG_CONFIG_HOME"], "scw", "config.yaml")
     else:
@@ -101,33 +108,36 @@ def config_path(config_file, env):
     return path, path, False
 
 
-def load(path, must_exist):
+def load(path: str, must_exist: bool) -> dict[str, Any] | None:
     """The document of the file (see parse), or None when it does not exist and need not."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
     except FileNotFoundError:
         if must_exist:
-            raise ConfigError("scw config file %s does not exist: fix config_file or remove it" % path)
+            raise ConfigError(f"scw config file {path} does not exist: fix config_file or remove it") from None
         return None
-    except (OSError, IOError) as exc:
-        raise ConfigError("cannot read scw config file %s: %s" % (path, exc.strerror or exc))
+    except OSError as exc:
+        raise ConfigError(f"cannot read scw config file {path}: {exc.strerror or exc}") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ConfigError("scw config file %s is not valid YAML: it is not UTF-8 text" % path)
+        raise ConfigError(f"scw config file {path} is not valid YAML: it is not UTF-8 text") from None
     return parse(text, path)
 
 
-def parse(text, path):
+def parse(text: str, path: str) -> dict[str, Any]:
     """{root keys, "profiles": {name: {keys}}} of the text of a scw config file.
 
     scw writes flat YAML: `key: value` lines, and under `profiles:` a mapping of keys per profile. This
     reads that (block mappings, plain and quoted scalars, comments) with the standard library, so that hosts
     need no PyYAML; the YAML a scw config does not use is refused, with its line and column.
     """
-    document, profiles, profile = {}, None, None
-    profile_indent = key_indent = None
+    document: dict[str, Any] = {}
+    profiles: dict[str, dict[str, str | None]] | None = None
+    profile: dict[str, str | None] | None = None
+    profile_indent: int | None = None
+    key_indent: int | None = None
     for number, line in enumerate(text.splitlines(), 1):
         content = _without_comment(line).rstrip()
         if not content.strip() or (not line.startswith(" ") and content in ("---", "...")):
@@ -135,9 +145,8 @@ def parse(text, path):
         indent = len(content) - len(content.lstrip(" "))
         if content[indent] == "\t":
             _invalid(path, "a tab indents a line (YAML indents with spaces)", number, indent)
-        if indent == 0 and content.startswith(("- ", "-\t")) or content == "-":
-            raise ConfigError("scw config file %s is not a scw config: expected a mapping of keys and 'profiles'"
-                              % path)
+        if (indent == 0 and content.startswith(("- ", "-\t"))) or content == "-":
+            raise ConfigError(f"scw config file {path} is not a scw config: expected a mapping of keys and 'profiles'")
         key, value = _key_value(content[indent:], path, number, indent)
         if indent == 0:
             profiles = profile = None
@@ -151,7 +160,16 @@ def parse(text, path):
             _expect_mapping(value, path, number, indent)
             profile_indent, key_indent = indent, None
             profile = profiles[key] = {}
-        elif profile is not None and indent > profile_indent and key_indent in (None, indent):
+        elif (
+            profile is not None
+            and profile_indent is not None
+            and indent > profile_indent
+            and key_indent
+            in (
+                None,
+                indent,
+            )
+        ):
             key_indent = indent
             profile[key] = _scalar(value, path, number, indent)
         else:
@@ -159,7 +177,7 @@ def parse(text, path):
     return document
 
 
-def profile_name(option, env, document):
+def profile_name(option: str | None, env: Mapping[str, str], document: dict[str, Any] | None) -> tuple[str, str | None]:
     """The profile to use, and what chose it (None for the default)."""
     if option:
         return option, "the profile option"
@@ -170,17 +188,20 @@ def profile_name(option, env, document):
     return DEFAULT_PROFILE, None
 
 
-def profile_values(document, name, path):
+def profile_values(document: dict[str, Any] | None, name: str, path: str) -> dict[str, Any]:
     """The root keys, overridden by the named profile's keys that are set."""
     document = document or {}
-    root = dict((key, value) for key, value in document.items() if key not in ("profiles", "active_profile"))
+    root = {key: value for key, value in document.items() if key not in ("profiles", "active_profile")}
     if name == DEFAULT_PROFILE:
         return root
     profiles = document.get("profiles") or {}
     if name not in profiles:
         known = ", ".join(sorted(profiles)) or "none"
-        raise ConfigError("profile '%s' does not exist in %s (profiles there: %s)"
-                          % (name, path if document else "%s, which does not exist" % path, known))
+        raise ConfigError(
+            "profile '{}' does not exist in {} (profiles there: {})".format(
+                name, path if document else f"{path}, which does not exist", known
+            )
+        )
     merged = dict(root)
     merged.update((key, value) for key, value in profiles[name].items() if value not in (None, ""))
     return merged
@@ -234,11 +255,15 @@ def _scalar(value, path, number, indent):
             _invalid(path, "a single-quoted value that does not end with its quote", number, column)
         return value[1:-1].replace("''", "'")
     if value.startswith(_UNSUPPORTED_START):
-        _invalid(path, "'%s' starts YAML that a scw config does not use (flow collections, anchors, tags, block"
-                       " scalars); write the value plain or quoted" % value[0], number, column)
+        _invalid(
+            path,
+            f"'{value[0]}' starts YAML that a scw config does not use (flow collections, anchors, tags, block"
+            " scalars); write the value plain or quoted",
+            number,
+            column,
+        )
     return value
 
 
-def _invalid(path, problem, number, column):
-    raise ConfigError("scw config file %s is not valid YAML: %s at line %d, column %d"
-                      % (path, problem, number, column + 1))
+def _invalid(path: str, problem: str, number: int, column: int) -> NoReturn:
+    raise ConfigError(f"scw config file {path} is not valid YAML: {problem} at line {number}, column {column + 1}")

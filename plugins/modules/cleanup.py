@@ -257,19 +257,28 @@ def scope(module):
     """
     params = module.params
     found = scan(module.client, module.regions, Scope(namespaces=params["namespaces"], images=params["images"]))
-    problem, warnings = scope_check(params["namespaces"], params["images"],
-                                    [namespace for listing in found.listings for namespace in listing.namespaces],
-                                    [image for listing in found.listings for image in listing.images],
-                                    module.regions)
+    problem, warnings = scope_check(
+        params["namespaces"],
+        params["images"],
+        [namespace for listing in found.listings for namespace in listing.namespaces],
+        [image for listing in found.listings for image in listing.images],
+        module.regions,
+    )
     for warning in warnings:
         module.warn(warning)
     if problem:
         raise TaskError(problem)
-    namespaces = sorted(({"region": region, "id": namespace["id"], "name": namespace["name"]}
-                         for region, namespace in found.namespaces),
-                        key=lambda item: (module.regions.index(item["region"]), item["name"]))
-    images = sorted((item for item in found.images if item.image["status"] != "deleting"),
-                    key=lambda item: (module.regions.index(item.region), item.namespace["name"], item.image["name"]))
+    namespaces = sorted(
+        (
+            {"region": region, "id": namespace["id"], "name": namespace["name"]}
+            for region, namespace in found.namespaces
+        ),
+        key=lambda item: (module.regions.index(item["region"]), item["name"]),
+    )
+    images = sorted(
+        (item for item in found.images if item.image["status"] != "deleting"),
+        key=lambda item: (module.regions.index(item.region), item.namespace["name"], item.image["name"]),
+    )
     return images, namespaces
 
 
@@ -279,8 +288,10 @@ def plan(module, rules):
     Made only after the whole listing succeeded.
     """
     images, namespaces = scope(module)
-    return [(item.region, item.namespace["name"], item.image, plan_image(item.tags, rules))
-            for item in fetch_tags(module.client, images)], namespaces
+    return [
+        (item.region, item.namespace["name"], item.image, plan_image(item.tags, rules))
+        for item in fetch_tags(module.client, images)
+    ], namespaces
 
 
 def check_guards(module, items):
@@ -293,14 +304,8 @@ def check_guards(module, items):
         raise TaskError(allow_empty_message(items), plan=items)
 
 
-def apply(module, planned, item_of):
-    """Delete each digest group once, concurrently; after a failure, start no more requests and say how far it got.
-
-    A forced delete takes every tag of the digest, including one pushed since the listing. So an image with a
-    forced group is listed again just before its deletes, and a group whose digest changed is kept. One listing
-    serves all the groups of the image; it is sent before any of that image's deletes, which would move it.
-    """
-    client = module.client
+def delete_jobs(planned):
+    """[(region, image or None, digest groups)]: an image with a forced group is one job, listed again first."""
     jobs = []
     for region, _namespace, image, decisions in planned:
         groups = digest_groups(decisions)
@@ -308,54 +313,96 @@ def apply(module, planned, item_of):
             jobs.append((region, image, groups))
         else:
             jobs.extend((region, None, [group]) for group in groups)
-    deleted, failures, stop = [], [], threading.Event()
+    return jobs
 
-    def delete(region, group):
-        if stop.is_set():
+
+class Deletes:
+    """The deletes of a run. After the first failure no request starts, and the items say what was done."""
+
+    def __init__(self, client, item_of):
+        self.client = client
+        self.item_of = item_of
+        self.deleted = []
+        self.failures = []
+        self.stop = threading.Event()
+
+    def failed(self, exc):
+        self.stop.set()
+        self.failures.append(exc)
+
+    def delete(self, region, group):
+        if self.stop.is_set():
             return
         try:
-            Tags(client, region).delete(group[0]["id"], {"force": "true"} if len(group) > 1 else None)
-            deleted.extend(group)
+            Tags(self.client, region).delete(group[0]["id"], {"force": "true"} if len(group) > 1 else None)
+            self.deleted.extend(group)
         except PreconditionFailed:
-            item_of[group[0]["id"]].update(action=KEEP, reason="digest: another tag carries it since the listing")
+            self.keep(group[:1], "digest: another tag carries it since the listing")
         except ScalewayError as exc:
-            stop.set()
-            failures.append(exc)
+            self.failed(exc)
 
-    def run_job(job):
+    def run_job(self, job):
         region, image, groups = job
-        if image is not None and not stop.is_set():
+        if image is not None and not self.stop.is_set():
             try:
-                current = Tags(client, region).list(image["id"])
+                current = Tags(self.client, region).list(image["id"])
             except ScalewayError as exc:
-                stop.set()
-                failures.append(exc)
+                self.failed(exc)
                 return
             for group in groups:
                 reason = changed_since_listing(group, current)
-                for tag in group if reason else ():
-                    item_of[tag["id"]].update(action=KEEP, reason=reason)
-            groups = [group for group in groups if item_of[group[0]["id"]]["action"] == DELETE]
-        client.map(lambda group: delete(region, group), groups)
+                if reason:
+                    self.keep(group, reason)
+            groups = [group for group in groups if self.item_of[group[0]["id"]]["action"] == DELETE]
+        self.client.map(lambda group: self.delete(region, group), groups)
 
-    client.map(run_job, jobs)
-    if failures:
+    def keep(self, tags, reason):
+        for tag in tags:
+            self.item_of[tag["id"]].update(action=KEEP, reason=reason)
+
+    def raise_failure(self):
         # The plan returned says what happened: a planned delete that was not done is a tag kept.
-        done = set(tag["id"] for tag in deleted)
-        for tag_id, item in item_of.items():
+        done = {tag["id"] for tag in self.deleted}
+        for tag_id, item in self.item_of.items():
             if item["action"] == DELETE and tag_id not in done:
                 item.update(action=KEEP, reason="not deleted: the run stopped at a failed request")
-        raise TaskError("%d tags deleted, then a request failed: %s; run the task again to finish"
-                        % (len(deleted), " ".join(str(failures[0]).split())), plan=list(item_of.values()),
-                        deleted=len(deleted))
+        raise TaskError(
+            f"{len(self.deleted)} tags deleted, then a request failed: {' '.join(str(self.failures[0]).split())};"
+            " run the task again to finish",
+            plan=list(self.item_of.values()),
+            deleted=len(self.deleted),
+        )
+
+
+def apply(module, planned, item_of):
+    """Delete each digest group once, concurrently; after a failure, start no more requests and say how far it got.
+
+    A forced delete takes every tag of the digest, including one pushed since the listing. So an image with a
+    forced group is listed again just before its deletes, and a group whose digest changed is kept. One listing
+    serves all the groups of the image; it is sent before any of that image's deletes, which would move it.
+    """
+    deletes = Deletes(module.client, item_of)
+    module.client.map(deletes.run_job, delete_jobs(planned))
+    if deletes.failures:
+        deletes.raise_failure()
 
 
 def report(planned):
     """{tag ID: item} of the plan, one item per tag as the result shows it, in the plan's order."""
-    return {tag["id"]: {"region": region, "namespace": namespace, "image": image["name"], "tag": tag["name"],
-                        "digest": tag["digest"], "created_at": tag.get("created_at"), "action": action,
-                        "reason": reason}
-            for region, namespace, image, decisions in planned for tag, action, reason in decisions}
+    return {
+        tag["id"]: {
+            "region": region,
+            "namespace": namespace,
+            "image": image["name"],
+            "tag": tag["name"],
+            "digest": tag["digest"],
+            "created_at": tag.get("created_at"),
+            "action": action,
+            "reason": reason,
+        }
+        for region, namespace, image, decisions in planned
+        for tag, action, reason in decisions
+    }
 
 
 def run(module, rules):
@@ -366,12 +413,20 @@ def run(module, rules):
         apply(module, planned, item_of)
     # From here on, the items say what happened: the plan, except for the tags kept after a 412.
     done = list(item_of.values())
-    sizes = dict(("%s/%s/%s" % (region, namespace, image["name"]), image["size"])
-                 for region, namespace, image, _decisions in planned)
+    sizes = {
+        "{}/{}/{}".format(region, namespace, image["name"]): image["size"]
+        for region, namespace, image, _decisions in planned
+    }
     deleted = sum(1 for item in done if item["action"] == DELETE)
-    result = {"changed": deleted > 0, "msg": outcome(done, sizes, module.check_mode), "plan": done,
-              "deleted": deleted, "kept": sum(1 for item in done if item["action"] == KEEP),
-              "freed_bytes": sum(sizes[key] for key, _count in emptied(done)), "namespaces_in_scope": namespaces}
+    result = {
+        "changed": deleted > 0,
+        "msg": outcome(done, sizes, module.check_mode),
+        "plan": done,
+        "deleted": deleted,
+        "kept": sum(1 for item in done if item["action"] == KEEP),
+        "freed_bytes": sum(sizes[key] for key, _count in emptied(done)),
+        "namespaces_in_scope": namespaces,
+    }
     if module._diff:
         result["diff"] = {"prepared": prepared_diff(done)}
     return result

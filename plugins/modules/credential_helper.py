@@ -239,7 +239,7 @@ def registries_of(module):
     problems = registry_problems(module.params["registries"], "registries")
     if problems:
         raise TaskError(problems[0])
-    return sorted(set(registry_host(region) for region in regions) | set(module.params["registries"]))
+    return sorted({registry_host(region) for region in regions} | set(module.params["registries"]))
 
 
 class Change:
@@ -254,8 +254,11 @@ class Change:
     def changed(self):
         if self.after != self.before.content:
             return True
-        return self.after is not None and self.mode is not None and (
-            self.before.mode != self.mode or self.before.uid != os.geteuid())
+        return (
+            self.after is not None
+            and self.mode is not None
+            and (self.before.mode != self.mode or self.before.uid != os.geteuid())
+        )
 
     def diff(self):
         before, after = self.before.content, self.after
@@ -268,12 +271,16 @@ class Change:
             before = None if old is None else dumps(masked(old, new))
             after = None if new is None else dumps(masked(new, old))
         mode_after = self.mode if self.mode is not None else self.before.mode
-        return {"before_header": _header(self.path, self.before.mode), "before": before or "",
-                "after_header": _header(self.path, mode_after if after else None), "after": after or ""}
+        return {
+            "before_header": _header(self.path, self.before.mode),
+            "before": before or "",
+            "after_header": _header(self.path, mode_after if after else None),
+            "after": after or "",
+        }
 
 
 def _header(path, mode):
-    return path if mode is None else "%s (mode %04o)" % (path, mode)
+    return path if mode is None else f"{path} (mode {mode:04o})"
 
 
 def _presence(content, previous=None):
@@ -299,8 +306,10 @@ def plan_configs(module, paths, registries, present, installed):
             if stale and module.params["remove_stale_auths"]:
                 wanted = without_auths(wanted, stale)
             elif stale:
-                module.warn("%s has auths entries for %s, which some clients use instead of the helper; remove them"
-                            " with remove_stale_auths: true" % (path, ", ".join(stale)))
+                module.warn(
+                    "{} has auths entries for {}, which some clients use instead of the helper; remove them"
+                    " with remove_stale_auths: true".format(path, ", ".join(stale))
+                )
         elif data is None:
             continue
         else:
@@ -321,8 +330,11 @@ def verify(module, helper, registries, secret_key):
     except (ValueError, KeyError):
         secret = None
     if secret is None or (secret_key and secret != secret_key):
-        raise TaskError("the installed helper does not answer %s with the secret key: %s"
-                        % (registries[0], " ".join((out or "no answer").split())[:200]))
+        raise TaskError(
+            "the installed helper does not answer {} with the secret key: {}".format(
+                registries[0], " ".join((out or "no answer").split())[:200]
+            )
+        )
 
 
 def plan(module, helper, registries):
@@ -341,34 +353,49 @@ def plan(module, helper, registries):
     wanted_secret = present and params["source"] == "file"
     changes = []
     if wanted_secret:
-        changes.append(Change("secret", secret_file, read_regular(secret_file), params["secret_key"] + "\n",
-                              SECRET_MODE))
+        changes.append(
+            Change("secret", secret_file, read_regular(secret_file), params["secret_key"] + "\n", SECRET_MODE)
+        )
     old_secret = recorded.get("secret_file")
     if old_secret and not (wanted_secret and old_secret == secret_file):
         changes.append(Change("secret", old_secret, read_regular(old_secret), None))
     if not present and params["secret_file"] and params["secret_file"] != old_secret:
-        module.warn("%s is not the secret file this helper recorded (%s): left as it is"
-                    % (params["secret_file"], old_secret or "none"))
+        module.warn(
+            "{} is not the secret file this helper recorded ({}): left as it is".format(
+                params["secret_file"], old_secret or "none"
+            )
+        )
 
     named = params["docker_configs"] or [docker_config_path()]
     if params["podman"]:
-        named = named + [podman_auth_path(params["podman_authfile"])]
+        named = [*named, podman_auth_path(params["podman_authfile"])]
     # A removal also cleans the configs that earlier installs recorded; an install leaves those it is not given.
     configs = named if present else list(dict.fromkeys(named + recorded.get("configs", [])))
     changes += plan_configs(module, configs, registries, present, installed)
 
     written = [change.path for change in changes if change.after is not None] + ([helper] if present else [])
-    made = sorted(set(directory for directory in recorded.get("created_directories", []) if os.path.isdir(directory))
-                  | set(directory for path in written for directory in missing_directories(path)))
+    made = sorted(
+        {directory for directory in recorded.get("created_directories", []) if os.path.isdir(directory)}
+        | {directory for path in written for directory in missing_directories(path)}
+    )
     for path in written:
         if os.path.isdir(os.path.dirname(path)):
             check_directory(os.path.dirname(path))
     if present:
-        created_files = set(recorded.get("created_files", [])) | set(
-            change.path for change in changes if change.kind == "config" and not change.before.exists)
-        content = render(params["helper_python"], registries, params["source"], secret_file if wanted_secret else None,
-                         params["helper_config_file"], params["helper_profile"], made,
-                         set(named) | set(recorded.get("configs", [])), created_files)
+        created_files = set(recorded.get("created_files", [])) | {
+            change.path for change in changes if change.kind == "config" and not change.before.exists
+        }
+        content = render(
+            params["helper_python"],
+            registries,
+            params["source"],
+            secret_file if wanted_secret else None,
+            params["helper_config_file"],
+            params["helper_profile"],
+            made,
+            set(named) | set(recorded.get("configs", [])),
+            created_files,
+        )
         changes.append(Change("script", helper, script, content, SCRIPT_MODE))
     elif installed is not None:
         changes.append(Change("script", helper, script, None))
@@ -393,28 +420,35 @@ def run(module):
     registries = registries_of(module)
     helper = os.path.join(params["path"], "docker-credential-" + HELPER_NAME)
     if present and not os.access(params["helper_python"], os.X_OK):
-        raise TaskError("helper_python %s is not an executable on this host: install Python 3 there, or set"
-                        " helper_python to the Python 3 that docker-credential-scw should run with"
-                        % params["helper_python"])
+        raise TaskError(
+            "helper_python {} is not an executable on this host: install Python 3 there, or set"
+            " helper_python to the Python 3 that docker-credential-scw should run with".format(params["helper_python"])
+        )
     if present and params["source"] == "file" and not params["secret_key"]:
-        raise TaskError("source: file needs the secret key; run the module through its action plugin"
-                        " (scaleway.registry.credential_helper), which resolves it on the controller")
+        raise TaskError(
+            "source: file needs the secret key; run the module through its action plugin"
+            " (scaleway.registry.credential_helper), which resolves it on the controller"
+        )
     try:
         changes, installed = plan(module, helper, registries)
         changed = [change for change in changes if change.changed]
         if changed and not module.check_mode:
             apply(changed)
-    except (OSError, IOError) as exc:
-        raise TaskError("cannot change %s: %s" % (getattr(exc, "filename", None) or helper, exc.strerror or exc))
+    except OSError as exc:
+        raise TaskError(f"cannot change {exc.filename or helper}: {exc.strerror or exc}") from None
     if not present and installed and not module.check_mode:
         remove_empty_directories(installed.get("created_directories", []))
     if present and not module.check_mode and params["source"] != "scw_cli":
         verify(module, helper, registries, params["secret_key"])
     if present and params["path"] not in os.environ.get("PATH", "").split(os.pathsep):
-        module.warn("%s is not in PATH here: docker and podman find docker-credential-scw only on their PATH"
-                    % params["path"])
-    result = dict(changed=bool(changed), helper=helper, registries=registries,
-                  files=[change.path for change in changed])
+        module.warn(
+            "{} is not in PATH here: docker and podman find docker-credential-scw only on their PATH".format(
+                params["path"]
+            )
+        )
+    result = dict(
+        changed=bool(changed), helper=helper, registries=registries, files=[change.path for change in changed]
+    )
     if module._diff:
         result["diff"] = [change.diff() for change in changed]
     return result
@@ -436,7 +470,7 @@ def main():
             podman=dict(type="bool", default=False),
             podman_authfile=dict(type="path"),
             remove_stale_auths=dict(type="bool", default=False),
-            **ACCOUNT_ARGS  # read by the action plugin, on the controller: see ACCOUNT_ARGS
+            **ACCOUNT_ARGS,  # read by the action plugin, on the controller: see ACCOUNT_ARGS
         ),
         supports_check_mode=True,
     )

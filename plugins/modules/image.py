@@ -157,20 +157,23 @@ from ansible_collections.scaleway.registry.plugins.module_utils._registry import
 from ansible_collections.scaleway.registry.plugins.module_utils._state import TaskError, ensure_absent, ensure_fields
 
 
-def describe(module, namespace):
+def describe(module):
     params = module.params
     if params["id"]:
-        return "image %s in %s" % (params["id"], module.region)
-    return "image %s in namespace %s of %s" % (params["name"], params["namespace"], module.region)
+        return f"image {params['id']} in {module.region}"
+    return f"image {params['name']} in namespace {params['namespace']} of {module.region}"
 
 
 def present(module, images, namespace, current):
+    if current is None and namespace is None:  # given by ID: there is no name to push
+        raise TaskError(f"{describe(module)} does not exist")
     if current is None:
-        where = namespace["endpoint"] if namespace else "<namespace endpoint>"
-        raise TaskError("%s does not exist: images are created by pushing them (docker push %s/%s:TAG), not by this"
-                        " module" % (describe(module, namespace), where, module.params["name"] or "NAME"))
+        raise TaskError(
+            f"{describe(module)} does not exist: images are created by pushing them (docker push"
+            f" {namespace['endpoint']}/{module.params['name']}:TAG), not by this module"
+        )
     if current["status"] == "deleting":
-        raise TaskError("%s is being deleted" % describe(module, namespace))
+        raise TaskError(f"{describe(module)} is being deleted")
     return ensure_fields(images, current, {"visibility": module.params["visibility"]}, module.check_mode)
 
 
@@ -178,7 +181,7 @@ def run(module):
     params = module.params
     namespace, image = locate_image(module.client, module.region, params["id"], params["namespace"], params["name"])
     if namespace is None and not params["id"] and params["state"] == "present":
-        raise TaskError("namespace %s does not exist in %s" % (params["namespace"], module.region))
+        raise TaskError(f"namespace {params['namespace']} does not exist in {module.region}")
     namespace_name = namespace["name"] if namespace else None
     images = Images(module.client, module.region)
     if params["state"] == "present":
@@ -200,7 +203,7 @@ def main():
             namespace=dict(type="str"),
             name=dict(type="str"),
             visibility=dict(type="str", choices=list(VISIBILITIES)),
-            **WAIT_ARGS
+            **WAIT_ARGS,
         ),
         mutually_exclusive=[("id", "name"), ("id", "namespace")],
         required_one_of=[("id", "name")],

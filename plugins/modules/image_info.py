@@ -159,8 +159,11 @@ def one_image(module, region):
         return None
     # The image object holds neither project nor organization: its namespace does.
     namespace = Namespaces(client, region).get(image["namespace_id"]) or {}
-    wanted = {"name": image["name"], "project_id": namespace.get("project_id"),
-              "organization_id": namespace.get("organization_id")}
+    wanted = {
+        "name": image["name"],
+        "project_id": namespace.get("project_id"),
+        "organization_id": namespace.get("organization_id"),
+    }
     if any(params[key] is not None and params[key] != value for key, value in wanted.items()):
         return None
     if params["namespace"] and params["namespace"] not in (namespace.get("id"), namespace.get("name")):
@@ -173,9 +176,12 @@ def run(module):
     if params["image_id"]:
         images = [found for found in client.map(lambda region: one_image(module, region), module.regions) if found]
     else:
-        scope = Scope(namespace=params["namespace"], project_id=params["project_id"],
-                      organization_id=params["organization_id"],
-                      image_filters={"name": params["name"], "order_by": params["order_by"]})
+        scope = Scope(
+            namespace=params["namespace"],
+            project_id=params["project_id"],
+            organization_id=params["organization_id"],
+            image_filters={"name": params["name"], "order_by": params["order_by"]},
+        )
         images = scan(client, module.regions, scope).images
     if params["include_tags"]:
         images = fetch_tags(client, images)

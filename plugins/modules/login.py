@@ -88,7 +88,7 @@ attributes:
     description: Resolves the secret key on the controller, then runs on the host.
     support: full
 notes:
-  - The username is V(nologin); the registries check the secret key only.
+  - The username is V(scaleway), as C(scw registry login) gives it; the registries check the secret key only.
   - When a credential helper already serves a registry (C(credHelpers) or C(credsStore)), a login stores nothing
     there. The module warns about it only when a login is due, that is when the helper does not already give the
     secret key, or with O(reauthorize=true). A helper that gives the key needs no login, and gets no warning.
@@ -142,8 +142,13 @@ logins:
 
 import json
 
-from ansible_collections.scaleway.registry.plugins.module_utils._config import ACCOUNT_ARGS, LOGIN_REGIONS, expand_regions
+from ansible_collections.scaleway.registry.plugins.module_utils._config import (
+    ACCOUNT_ARGS,
+    LOGIN_REGIONS,
+    expand_regions,
+)
 from ansible_collections.scaleway.registry.plugins.module_utils._docker_config import (
+    REGISTRY_USERNAME,
     docker_config_path,
     helper_for,
     load,
@@ -154,8 +159,6 @@ from ansible_collections.scaleway.registry.plugins.module_utils._docker_config i
 )
 from ansible_collections.scaleway.registry.plugins.module_utils._host_module import HostModule
 from ansible_collections.scaleway.registry.plugins.module_utils._state import TaskError
-
-USERNAME = "nologin"
 
 
 def registries_of(module):
@@ -195,29 +198,34 @@ def command(module, verb, registry):
     params = module.params
     arguments = [module.get_bin_path(params["program"], required=True), verb]
     if verb == "login":
-        arguments += ["--username", USERNAME, "--password-stdin"]
+        arguments += ["--username", REGISTRY_USERNAME, "--password-stdin"]
     if params["program"] == "podman":
         if params["authfile"]:
             arguments += ["--authfile", params["authfile"]]
         if verb == "login" and not params["tls_verify"]:
             arguments.append("--tls-verify=false")
-    environment = {"DOCKER_CONFIG": params["config_path"]} if params["program"] == "docker" and params["config_path"] else {}
+    environment = (
+        {"DOCKER_CONFIG": params["config_path"]} if params["program"] == "docker" and params["config_path"] else {}
+    )
     # The secret key goes on standard input, where neither ps nor /proc/<pid>/cmdline shows it.
     # "--": whatever the registry is, docker and podman never read it as an option.
-    rc, out, err = module.run_command(arguments + ["--", registry], data=params["secret_key"] if verb == "login" else None,
-                                      environ_update=environment)
+    rc, out, err = module.run_command(
+        [*arguments, "--", registry], data=params["secret_key"] if verb == "login" else None, environ_update=environment
+    )
     if rc != 0:
         lines = [line for line in (err or out).splitlines() if line.strip()]
-        raise TaskError("%s %s %s failed: %s" % (params["program"], verb, registry,
-                                                 " ".join((lines[-1] if lines else "exit status %d" % rc).split())))
+        last = " ".join(lines[-1].split()) if lines else f"exit status {rc}"
+        raise TaskError(f"{params['program']} {verb} {registry} failed: {last}")
 
 
 def run(module):
     params = module.params
     present = params["state"] == "present"
     if present and not params["secret_key"]:
-        raise TaskError("logging in needs the secret key; run the module through its action plugin"
-                        " (scaleway.registry.login), which resolves it on the controller")
+        raise TaskError(
+            "logging in needs the secret key; run the module through its action plugin"
+            " (scaleway.registry.login), which resolves it on the controller"
+        )
     path = config_file(module)
     data = load(path)
     logins, before, after = [], {}, {}
@@ -226,15 +234,17 @@ def run(module):
         logged_in = credentials is not None and credentials[1] == params["secret_key"]
         # Only when a login is due: a helper that already gives the key is what the task asks for.
         if helper and present and (not logged_in or params["reauthorize"]):
-            module.warn("docker-credential-%s already serves %s (in %s): %s login stores nothing there"
-                        % (helper, registry, path, params["program"]))
+            module.warn(
+                "docker-credential-{} already serves {} (in {}): {} login stores nothing there".format(
+                    helper, registry, path, params["program"]
+                )
+            )
         if helper and not present and credentials is not None:
-            module.warn("docker-credential-%s serves %s (in %s): a logout cannot take its key away; remove the helper"
-                        " (scaleway.registry.credential_helper with state=absent) to log out" % (helper, registry, path))
-        if present:
-            changed = not logged_in or params["reauthorize"]
-        else:
-            changed = credentials is not None and not helper
+            module.warn(
+                f"docker-credential-{helper} serves {registry} (in {path}): a logout cannot take its key away;"
+                " remove the helper (scaleway.registry.credential_helper with state=absent) to log out"
+            )
+        changed = not logged_in or params["reauthorize"] if present else credentials is not None and not helper
         if changed and not module.check_mode:
             command(module, "login" if present else "logout", registry)
         state = present or (credentials is not None and not changed)
@@ -258,7 +268,7 @@ def main():
             config_path=dict(type="path"),
             authfile=dict(type="path"),
             tls_verify=dict(type="bool", default=True),
-            **ACCOUNT_ARGS  # read by the action plugin, on the controller: see ACCOUNT_ARGS
+            **ACCOUNT_ARGS,  # read by the action plugin, on the controller: see ACCOUNT_ARGS
         ),
         supports_check_mode=True,
     )

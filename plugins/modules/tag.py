@@ -148,9 +148,9 @@ from ansible_collections.scaleway.registry.plugins.module_utils._state import Ta
 
 def describe(params):
     if params["id"]:
-        return "tag %s" % params["id"]
-    namespace = " in namespace %s" % params["namespace"] if params["namespace"] else ""
-    return "tag %s of image %s%s" % (params["name"], params["image"], namespace)
+        return f"tag {params['id']}"
+    namespace = f" in namespace {params['namespace']}" if params["namespace"] else ""
+    return f"tag {params['name']} of image {params['image']}{namespace}"
 
 
 def find(module, tags):
@@ -161,24 +161,33 @@ def find(module, tags):
     return tags.find(image_id, params["name"]) if image_id else None
 
 
-def absent(module, tags, current, image_tags):
-    """(changed, what remains, deleted tags), refusing to take other tags along without force."""
+def sharing_digest(current, image_tags):
+    """The image's other tags that carry the tag's digest: deleting the tag deletes its manifest, and them."""
+    return [
+        tag
+        for tag in image_tags
+        if tag["digest"] == current["digest"] and tag["id"] != current["id"] and tag["status"] != "deleting"
+    ]
+
+
+def absent(module, tags, current, sharing):
+    """(changed, what remains), refusing to take the tags sharing its digest along without force."""
     if current is None:
-        return False, None, []
-    sharing = [tag for tag in image_tags if tag["digest"] == current["digest"] and tag["id"] != current["id"]
-               and tag["status"] != "deleting"]
+        return False, None
     params = module.params
     if sharing and not params["force"]:
-        raise TaskError("%s shares digest %s with %s: deleting it deletes its manifest, and them with it; set force:"
-                        " true to delete them all" % (describe(params), current["digest"],
-                                                      ", ".join(tag["name"] for tag in sharing)))
-    changed, after = ensure_absent(tags, current, module.check_mode, params["wait"], params["wait_timeout"],
-                                   {"force": "true"} if sharing else None)
-    return changed, after, [current] + sharing if changed else []
+        others = ", ".join(tag["name"] for tag in sharing)
+        raise TaskError(
+            f"{describe(params)} shares digest {current['digest']} with {others}: deleting it deletes its manifest,"
+            " and them with it; set force: true to delete them all"
+        )
+    return ensure_absent(
+        tags, current, module.check_mode, params["wait"], params["wait_timeout"], {"force": "true"} if sharing else None
+    )
 
 
 def digests(tags):
-    return dict((tag["name"], tag["digest"]) for tag in tags)
+    return {tag["name"]: tag["digest"] for tag in tags}
 
 
 def run(module):
@@ -187,19 +196,27 @@ def run(module):
     current = find(module, tags)
     if params["state"] == "present":
         if current is None:
-            raise TaskError("%s does not exist in %s: tags are created by pushing them, not by this module"
-                            % (describe(params), module.region))
+            raise TaskError(
+                f"{describe(params)} does not exist in {module.region}: tags are created by pushing them, not by this"
+                " module"
+            )
         changed, after, deleted, image_tags = False, current, [], [current]
     else:
         # Every tag of the image: those sharing the digest go too, and the diff shows what remains.
         image_tags = tags.list(current["image_id"]) if current else []
-        changed, after, deleted = absent(module, tags, current, image_tags)
-    result = {"changed": changed, "tag": tag_to_result(after, module.region),
-              "deleted_tags": [tag_to_result(tag, module.region) for tag in deleted]}
+        sharing = sharing_digest(current, image_tags) if current else []
+        changed, after = absent(module, tags, current, sharing)
+        deleted = [current, *sharing] if changed else []
+    result = {
+        "changed": changed,
+        "tag": tag_to_result(after, module.region),
+        "deleted_tags": [tag_to_result(tag, module.region) for tag in deleted],
+    }
     if module._diff:
-        gone = set(tag["id"] for tag in deleted)
-        result["diff"] = module.diff({"tags": digests(image_tags)},
-                                     {"tags": digests(tag for tag in image_tags if tag["id"] not in gone)})
+        gone = {tag["id"] for tag in deleted}
+        result["diff"] = module.diff(
+            {"tags": digests(image_tags)}, {"tags": digests(tag for tag in image_tags if tag["id"] not in gone)}
+        )
     return result
 
 
@@ -212,7 +229,7 @@ def main():
             namespace=dict(type="str"),
             name=dict(type="str"),
             force=dict(type="bool", default=False),
-            **WAIT_ARGS
+            **WAIT_ARGS,
         ),
         mutually_exclusive=[("id", "name"), ("id", "image"), ("id", "namespace")],
         required_one_of=[("id", "name")],

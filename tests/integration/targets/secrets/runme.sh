@@ -57,7 +57,7 @@ wait "$watcher" || true
 grep -q VALUE_SPECIFIED_IN_NO_LOG_PARAMETER "$work/output.log"
 grep -q '"before"' "$work/output.log"
 grep -q 'authentication is denied' "$work/output.log"
-grep -q "login --username nologin --password-stdin -- $(sed -n 's/^scw_registries: .*"fr-par": "\([^"]*\)".*/\1/p' "$vars")" \
+grep -q "login --username scaleway --password-stdin -- $(sed -n 's/^scw_registries: .*"fr-par": "\([^"]*\)".*/\1/p' "$vars")" \
     "$work/cmdlines"
 
 # Each secret, and each of the three shapes its base64 takes inside any base64 "user:secret" (docker's auth).
