@@ -197,8 +197,7 @@ SCENARIOS = scenarios(
         args={"id": MISSING_ID},
         seed=EVERYTHING,
         requests=["GET fr-par/images/%s -> 404" % MISSING_ID],
-        failed={"msg": "image %s in fr-par does not exist: images are created by pushing them (docker push"
-                       " <namespace endpoint>/NAME:TAG), not by this module" % MISSING_ID},
+        failed={"msg": "image %s in fr-par does not exist" % MISSING_ID},
     ),
     Scenario(
         "fails_on_a_missing_namespace",

@@ -27,7 +27,7 @@ OTHER_SECRET = "0b9f8e7d-6c5b-4a39-8271-605f4e3d2c1b"
 PARIS = "rg.fr-par.scw.cloud"
 
 
-def auth(secret, username="nologin"):
+def auth(secret, username="scaleway"):
     return {"auth": base64.b64encode(("%s:%s" % (username, secret)).encode()).decode()}
 
 
@@ -70,7 +70,7 @@ class Host:
 
     def login_call(self, registry=PARIS):
         """docker login, as the module runs it with config_path set: the key on stdin, nowhere on the command."""
-        return {"argv": self.docker("login", "--username", "nologin", "--password-stdin", "--", registry),
+        return {"argv": self.docker("login", "--username", "scaleway", "--password-stdin", "--", registry),
                 "data": SECRET, "environ_update": {"DOCKER_CONFIG": str(self.docker_dir)}}
 
 
@@ -134,7 +134,7 @@ def test_logs_podman_into_another_registry_with_its_authfile_and_without_tls_ver
     assert outcome.result == {"changed": True, "logins": [
         {"registry": "127.0.0.1:5000", "changed": True, "logged_in": True, "credential_helper": None}]}
     assert host.calls == [{
-        "argv": [str(host.bin / "podman"), "login", "--username", "nologin", "--password-stdin", "--authfile",
+        "argv": [str(host.bin / "podman"), "login", "--username", "scaleway", "--password-stdin", "--authfile",
                  str(host.authfile), "--tls-verify=false", "--", "127.0.0.1:5000"],
         "data": SECRET, "environ_update": {}}]
 
