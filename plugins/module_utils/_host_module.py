@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.scaleway.registry.plugins.module_utils._config import ACCOUNT_ARGS
 from ansible_collections.scaleway.registry.plugins.module_utils._docker_config import ConfigFileError
 from ansible_collections.scaleway.registry.plugins.module_utils._host_files import HostFileError
 from ansible_collections.scaleway.registry.plugins.module_utils._scw_config import ConfigError
@@ -19,7 +20,10 @@ from ansible_collections.scaleway.registry.plugins.module_utils._state import Ta
 
 class HostModule(AnsibleModule):
     """The AnsibleModule of the host modules, whose run() is their one boundary, as ScalewayModule's is for the
-    API modules."""
+    API modules. Their specs take ACCOUNT_ARGS, which the action plugin reads on the controller (see there)."""
+
+    def __init__(self, argument_spec, **kwargs):
+        super().__init__(argument_spec=dict(argument_spec, **ACCOUNT_ARGS), supports_check_mode=True, **kwargs)
 
     def run(self, main):
         """exit_json(**main(self)), or one clear failure for what the task cannot do on this host."""

@@ -187,7 +187,6 @@ import json
 import os
 
 from ansible_collections.scaleway.registry.plugins.module_utils._config import (
-    ACCOUNT_ARGS,
     LOGIN_REGIONS,
     expand_regions,
 )
@@ -470,9 +469,7 @@ def main():
             podman=dict(type="bool", default=False),
             podman_authfile=dict(type="path"),
             remove_stale_auths=dict(type="bool", default=False),
-            **ACCOUNT_ARGS,  # read by the action plugin, on the controller: see ACCOUNT_ARGS
-        ),
-        supports_check_mode=True,
+        )
     )
     module.run(run)
 

@@ -143,7 +143,6 @@ logins:
 import json
 
 from ansible_collections.scaleway.registry.plugins.module_utils._config import (
-    ACCOUNT_ARGS,
     LOGIN_REGIONS,
     expand_regions,
 )
@@ -268,9 +267,7 @@ def main():
             config_path=dict(type="path"),
             authfile=dict(type="path"),
             tls_verify=dict(type="bool", default=True),
-            **ACCOUNT_ARGS,  # read by the action plugin, on the controller: see ACCOUNT_ARGS
-        ),
-        supports_check_mode=True,
+        )
     )
     module.run(run)
 
