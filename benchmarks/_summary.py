@@ -12,5 +12,7 @@ def record(benchmark, figure, value, target="-", met=None):
     path = os.environ.get("SCW_BENCH_SUMMARY")
     if path:
         with open(path, "a") as handle:
-            handle.write(json.dumps({"benchmark": benchmark, "figure": figure, "value": value, "target": target,
-                                     "met": met}) + "\n")
+            handle.write(
+                json.dumps({"benchmark": benchmark, "figure": figure, "value": value, "target": target, "met": met})
+                + "\n"
+            )

@@ -25,8 +25,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "utils"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _summary import record  # noqa: E402
-from with_emulator import PROJECT_ID, SECRET_KEY, start_emulator  # noqa: E402
+from _summary import record
+from with_emulator import PROJECT_ID, SECRET_KEY, start_emulator
 
 PLAYBOOK = """
 - hosts: localhost
@@ -46,12 +46,27 @@ def seed(url, images, tags):
     now = datetime.datetime.now(datetime.timezone.utc)
     session = requests.Session()
     session.headers["X-Auth-Token"] = SECRET_KEY
-    session.post(url + "/registry/v1/regions/fr-par/namespaces",
-                 json={"name": "bench", "project_id": PROJECT_ID}).raise_for_status()
-    document = {"images": [{"namespace": "bench", "name": "app-%03d" % image, "tags": [
-        {"name": "build-%03d" % number, "digest": "sha256:%064x" % (image * tags + number), "size": 1000,
-         "created_at": (now - datetime.timedelta(hours=tags - number)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
-        for number in range(tags)]} for image in range(images)]}
+    session.post(
+        url + "/registry/v1/regions/fr-par/namespaces", json={"name": "bench", "project_id": PROJECT_ID}
+    ).raise_for_status()
+    document = {
+        "images": [
+            {
+                "namespace": "bench",
+                "name": f"app-{image:03d}",
+                "tags": [
+                    {
+                        "name": f"build-{number:03d}",
+                        "digest": f"sha256:{image * tags + number:064x}",
+                        "size": 1000,
+                        "created_at": (now - datetime.timedelta(hours=tags - number)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                    }
+                    for number in range(tags)
+                ],
+            }
+            for image in range(images)
+        ]
+    }
     requests.post(url + "/_emulator/seed", json=document).raise_for_status()
 
 
@@ -62,7 +77,7 @@ def main():
     parser.add_argument("--latency-ms", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=8)
     options = parser.parse_args()
-    keep = int(round(options.tags * 0.3))
+    keep = round(options.tags * 0.3)
 
     emulator, url, _registries = start_emulator(["--latency-ms", str(options.latency_ms)])
     try:
@@ -71,13 +86,19 @@ def main():
         with tempfile.NamedTemporaryFile("w", suffix=".yml") as playbook:
             playbook.write(PLAYBOOK.format(keep=keep, concurrency=options.concurrency))
             playbook.flush()
-            environment = dict(os.environ, SCW_API_URL=url, SCW_SECRET_KEY=SECRET_KEY,
-                               ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".tmp", "collections"),
-                               ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
+            environment = dict(
+                os.environ,
+                SCW_API_URL=url,
+                SCW_SECRET_KEY=SECRET_KEY,
+                ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".tmp", "collections"),
+                ANSIBLE_LOCALHOST_WARNING="false",
+                ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+            )
             start = time.perf_counter()
             playbook_command = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
-            run = subprocess.run([playbook_command, playbook.name], env=environment, capture_output=True, text=True,
-                                 check=False)
+            run = subprocess.run(
+                [playbook_command, playbook.name], env=environment, capture_output=True, text=True, check=False
+            )
             seconds = time.perf_counter() - start
         if run.returncode:
             sys.exit("the cleanup failed:\n" + run.stdout + run.stderr)
@@ -89,27 +110,37 @@ def main():
     pages = sum(1 for entry in log if entry["method"] == "GET")
     deletes = sum(1 for entry in log if entry["method"] == "DELETE")
     expected_deletes = options.images * (options.tags - keep)
-    tag_pages = options.images * int(math.ceil(options.tags / 100.0))
+    tag_pages = options.images * math.ceil(options.tags / 100.0)
     # Namespaces and images are listed together (one round trip each page); then the tag pages and
     # the deletes, `concurrency` at a time.
-    round_trips = (int(math.ceil(options.images / 100.0)) + int(math.ceil(tag_pages / float(options.concurrency)))
-                   + int(math.ceil(expected_deletes / float(options.concurrency))))
+    round_trips = (
+        math.ceil(options.images / 100.0)
+        + math.ceil(tag_pages / float(options.concurrency))
+        + math.ceil(expected_deletes / float(options.concurrency))
+    )
     floor = round_trips * options.latency_ms / 1000.0
     ratio = seconds / floor
-    print("cleanup of %d images x %d tags, %d ms per request, concurrency %d"
-          % (options.images, options.tags, options.latency_ms, options.concurrency))
-    print("  requests      %6d  (list pages %d + deletes %d; %d deletes planned)"
-          % (len(log), pages, deletes, expected_deletes))
-    print("  wall time     %6.2f s  (ansible-playbook, start to end)" % seconds)
-    print("  floor         %6.2f s  (%d round trips on the critical path x %d ms)"
-          % (floor, round_trips, options.latency_ms))
-    print("  ratio         %6.2f    (target: under 1.5)" % ratio)
+    print(
+        f"cleanup of {options.images} images x {options.tags} tags, {options.latency_ms} ms per request,"
+        f" concurrency {options.concurrency}"
+    )
+    print(
+        f"  requests      {len(log):6d}  (list pages {pages} + deletes {deletes}; {expected_deletes} deletes planned)"
+    )
+    print(f"  wall time     {seconds:6.2f} s  (ansible-playbook, start to end)")
+    print(f"  floor         {floor:6.2f} s  ({round_trips} round trips on the critical path x {options.latency_ms} ms)")
+    print(f"  ratio         {ratio:6.2f}    (target: under 1.5)")
     # The API's minimum: the one namespace, the image pages, the tag pages, one delete per digest to go.
-    minimum = 1 + int(math.ceil(options.images / 100.0)) + tag_pages + expected_deletes
-    record("cleanup", "requests (%d x %d tags, 70%% deleted)" % (options.images, options.tags), len(log),
-           "<= %d" % minimum, len(log) <= minimum and deletes == expected_deletes)
-    record("cleanup", "wall time, s", "%.2f" % seconds)
-    record("cleanup", "wall time / network floor", "%.2f" % ratio, "< 1.5", ratio < 1.5)
+    minimum = 1 + math.ceil(options.images / 100.0) + tag_pages + expected_deletes
+    record(
+        "cleanup",
+        f"requests ({options.images} x {options.tags} tags, 70% deleted)",
+        len(log),
+        f"<= {minimum}",
+        len(log) <= minimum and deletes == expected_deletes,
+    )
+    record("cleanup", "wall time, s", f"{seconds:.2f}")
+    record("cleanup", "wall time / network floor", f"{ratio:.2f}", "< 1.5", ratio < 1.5)
     if ratio >= 1.5 or len(log) > minimum or deletes != expected_deletes:
         sys.exit("over target")
 

@@ -31,8 +31,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "utils"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _summary import record  # noqa: E402
-from with_emulator import PROJECT_ID, SECRET_KEY, start_emulator  # noqa: E402
+from _summary import record
+from with_emulator import PROJECT_ID, SECRET_KEY, start_emulator
 
 REGIONS = ("fr-par", "nl-ams", "pl-waw")
 NAMESPACES_PER_REGION = 10
@@ -45,12 +45,19 @@ def seed(url, per_region):
     images = []
     for region in REGIONS:
         for number in range(NAMESPACES_PER_REGION):
-            name = "bench-%d" % number
-            session.post("%s/registry/v1/regions/%s/namespaces" % (url, region),
-                         json={"name": name, "project_id": PROJECT_ID}).raise_for_status()
-            images += [{"region": region, "namespace": name, "name": "app-%05d" % index,
-                        "tags": [{"name": "v1", "digest": "sha256:%064x" % index}]}
-                       for index in range(number, per_region, NAMESPACES_PER_REGION)]
+            name = f"bench-{number}"
+            session.post(
+                f"{url}/registry/v1/regions/{region}/namespaces", json={"name": name, "project_id": PROJECT_ID}
+            ).raise_for_status()
+            images += [
+                {
+                    "region": region,
+                    "namespace": name,
+                    "name": f"app-{index:05d}",
+                    "tags": [{"name": "v1", "digest": f"sha256:{index:064x}"}],
+                }
+                for index in range(number, per_region, NAMESPACES_PER_REGION)
+            ]
     requests.post(url + "/_emulator/seed", json={"images": images}).raise_for_status()
 
 
@@ -76,7 +83,7 @@ def ansible_inventory(source, environment):
 def plain(value):
     """What ansible-inventory shows as unsafe, as plain data for a static inventory."""
     if isinstance(value, dict):
-        return value["__ansible_unsafe"] if "__ansible_unsafe" in value else dict((k, plain(v)) for k, v in value.items())
+        return value["__ansible_unsafe"] if "__ansible_unsafe" in value else {k: plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [plain(item) for item in value]
     return value
@@ -84,17 +91,27 @@ def plain(value):
 
 def static_inventory(listing):
     hostvars = listing["_meta"]["hostvars"]
-    groups = dict((name, {"hosts": dict((host, None) for host in group.get("hosts", []))})
-                  for name, group in listing.items() if name not in ("_meta", "all", "ungrouped"))
-    return {"all": {"hosts": dict((host, plain(variables)) for host, variables in hostvars.items()),
-                    "children": groups}}
+    groups = {
+        name: {"hosts": dict.fromkeys(group.get("hosts", []))}
+        for name, group in listing.items()
+        if name not in ("_meta", "all", "ungrouped")
+    }
+    return {"all": {"hosts": {host: plain(variables) for host, variables in hostvars.items()}, "children": groups}}
 
 
 def sdk_baseline(url):
     from scaleway import Client
     from scaleway.registry.v1 import RegistryV1API
-    api = RegistryV1API(Client(access_key="SCWBENCHMARK00000000", secret_key=SECRET_KEY, api_url=url,
-                               default_region="fr-par", default_project_id=PROJECT_ID))
+
+    api = RegistryV1API(
+        Client(
+            access_key="SCWBENCHMARK00000000",
+            secret_key=SECRET_KEY,
+            api_url=url,
+            default_region="fr-par",
+            default_project_id=PROJECT_ID,
+        )
+    )
     return [image for region in REGIONS for image in api.list_images_all(region=region, page_size=100)]
 
 
@@ -111,9 +128,13 @@ def main():
             config = os.path.join(directory, "bench.scaleway_images.yml")
             with open(config, "w") as handle:
                 yaml.safe_dump({"plugin": "scaleway.registry.images", "concurrency": CONCURRENCY}, handle)
-            environment = dict(os.environ, SCW_API_URL=url, SCW_SECRET_KEY=SECRET_KEY,
-                               ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".tmp", "collections"),
-                               ANSIBLE_INVENTORY_ENABLED="scaleway.registry.images,yaml")
+            environment = dict(
+                os.environ,
+                SCW_API_URL=url,
+                SCW_SECRET_KEY=SECRET_KEY,
+                ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".tmp", "collections"),
+                ANSIBLE_INVENTORY_ENABLED="scaleway.registry.images,yaml",
+            )
 
             requests.delete(url + "/_emulator/requests")
             listing, plugin_whole = timed(lambda: ansible_inventory(config, environment))
@@ -133,35 +154,56 @@ def main():
 
     hosts = len(listing["_meta"]["hostvars"])
     assert hosts == len(baseline) == len(static_listing["_meta"]["hostvars"]) == options.images * len(REGIONS)
-    pages = int(math.ceil(options.images / 100.0))
+    pages = math.ceil(options.images / 100.0)
     # First pages of images and namespaces of every region at once, then the other image pages, CONCURRENCY at a time.
-    round_trips = 1 + int(math.ceil((pages - 1) * len(REGIONS) / float(CONCURRENCY)))
+    round_trips = 1 + math.ceil((pages - 1) * len(REGIONS) / float(CONCURRENCY))
     network_floor = round_trips * options.latency_ms / 1000.0
-    print("inventory of %d images (%d per region), %d ms per request" % (hosts, options.images, options.latency_ms))
-    print("%-44s %9s %9s %9s" % ("", "requests", "fetch s", "whole s"))
-    print("%-44s %9d %9.2f %9.2f" % ("scaleway.registry.images (ansible-inventory)", plugin_requests, plugin_fetch,
-                                     plugin_whole))
-    print("%-44s %9d %9.2f %9.2f" % ("baseline: SDK list_images_all, region by region", baseline_requests,
-                                     baseline_fetch, baseline_whole))
-    print("%-44s %9s %9s %9.2f" % ("Ansible's floor (static inventory, same data)", "-", "-", ansible_floor))
-    print("%-44s %9s %9.2f %9s" % ("network floor (%d round trips)" % round_trips, "-", network_floor, "-"))
+    print(f"inventory of {hosts} images ({options.images} per region), {options.latency_ms} ms per request")
+    print(f"{'':<44} {'requests':>9} {'fetch s':>9} {'whole s':>9}")
+    print(
+        f"{'scaleway.registry.images (ansible-inventory)':<44} {plugin_requests:9d} {plugin_fetch:9.2f}"
+        f" {plugin_whole:9.2f}"
+    )
+    print(
+        f"{'baseline: SDK list_images_all, region by region':<44} {baseline_requests:9d} {baseline_fetch:9.2f}"
+        f" {baseline_whole:9.2f}"
+    )
+    print("{:<44} {:>9} {:>9} {:9.2f}".format("Ansible's floor (static inventory, same data)", "-", "-", ansible_floor))
+    print(f"{f'network floor ({round_trips} round trips)':<44} {'-':>9} {network_floor:9.2f} {'-':>9}")
     checks = [
-        ("fetch %.1fx faster than the baseline (target: 8x)" % (baseline_fetch / plugin_fetch),
-         baseline_fetch >= 8 * plugin_fetch),
-        ("fetch %.2fx the network floor (target: within 2x)" % (plugin_fetch / network_floor),
-         plugin_fetch <= 2 * network_floor),
-        ("whole run %.2f s, for 1.5 x Ansible's floor + the network floor = %.2f s"
-         % (plugin_whole, 1.5 * ansible_floor + network_floor), plugin_whole <= 1.5 * ansible_floor + network_floor),
+        (
+            f"fetch {baseline_fetch / plugin_fetch:.1f}x faster than the baseline (target: 8x)",
+            baseline_fetch >= 8 * plugin_fetch,
+        ),
+        (
+            f"fetch {plugin_fetch / network_floor:.2f}x the network floor (target: within 2x)",
+            plugin_fetch <= 2 * network_floor,
+        ),
+        (
+            f"whole run {plugin_whole:.2f} s, for 1.5 x Ansible's floor + the network floor ="
+            f" {1.5 * ansible_floor + network_floor:.2f} s",
+            plugin_whole <= 1.5 * ansible_floor + network_floor,
+        ),
     ]
     for text, met in checks:
-        print("  %s: %s" % (text, "met" if met else "MISSED"))
-    record("inventory", "%d images: requests" % hosts, plugin_requests)
-    record("inventory", "fetch, s (SDK baseline %.2f s)" % baseline_fetch, "%.2f" % plugin_fetch)
-    record("inventory", "fetch speed-up over the SDK baseline", "%.1fx" % (baseline_fetch / plugin_fetch), ">= 8x",
-           checks[0][1])
-    record("inventory", "fetch / network floor", "%.2f" % (plugin_fetch / network_floor), "<= 2", checks[1][1])
-    record("inventory", "whole run, s", "%.2f" % plugin_whole,
-           "<= %.2f" % (1.5 * ansible_floor + network_floor), checks[2][1])
+        print("  {}: {}".format(text, "met" if met else "MISSED"))
+    record("inventory", f"{hosts} images: requests", plugin_requests)
+    record("inventory", f"fetch, s (SDK baseline {baseline_fetch:.2f} s)", f"{plugin_fetch:.2f}")
+    record(
+        "inventory",
+        "fetch speed-up over the SDK baseline",
+        f"{baseline_fetch / plugin_fetch:.1f}x",
+        ">= 8x",
+        checks[0][1],
+    )
+    record("inventory", "fetch / network floor", f"{plugin_fetch / network_floor:.2f}", "<= 2", checks[1][1])
+    record(
+        "inventory",
+        "whole run, s",
+        f"{plugin_whole:.2f}",
+        f"<= {1.5 * ansible_floor + network_floor:.2f}",
+        checks[2][1],
+    )
     if not all(met for _text, met in checks):
         sys.exit("over target")
 

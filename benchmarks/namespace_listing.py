@@ -20,10 +20,11 @@ sys.path.insert(0, os.path.join(ROOT, ".tmp", "collections"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "utils"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from ansible_collections.scaleway.registry.plugins.module_utils._client import Client  # noqa: E402
-from ansible_collections.scaleway.registry.plugins.module_utils._config import REGISTRY_REGIONS  # noqa: E402
-from _summary import record  # noqa: E402
-from with_emulator import PROJECT_ID, SECRET_KEY, start_emulator  # noqa: E402
+from _summary import record
+from with_emulator import PROJECT_ID, SECRET_KEY, start_emulator
+
+from ansible_collections.scaleway.registry.plugins.module_utils._client import Client
+from ansible_collections.scaleway.registry.plugins.module_utils._config import REGISTRY_REGIONS
 
 
 def sdk_style(url):
@@ -34,8 +35,9 @@ def sdk_style(url):
     for region in REGISTRY_REGIONS:
         page = 1
         while True:
-            answer = session.get("%s/registry/v1/regions/%s/namespaces" % (url, region),
-                                 params={"page": page, "page_size": 20}).json()
+            answer = session.get(
+                f"{url}/registry/v1/regions/{region}/namespaces", params={"page": page, "page_size": 20}
+            ).json()
             items.extend(answer["namespaces"])
             if len(answer["namespaces"]) < 20:
                 break
@@ -69,17 +71,24 @@ def main():
 
     emulator, url, _registries = start_emulator(["--latency-ms", str(options.latency_ms)])
     try:
-        seed = [{"region": region, "name": "bench-%s-%04d" % (region, number), "project_id": PROJECT_ID}
-                for region in REGISTRY_REGIONS for number in range(options.per_region)]
+        seed = [
+            {"region": region, "name": f"bench-{region}-{number:04d}", "project_id": PROJECT_ID}
+            for region in REGISTRY_REGIONS
+            for number in range(options.per_region)
+        ]
         requests.post(url + "/_emulator/seed", json={"namespaces": seed}).raise_for_status()
-        print("listing %d namespaces in %d regions, %d ms per request, median of %d runs"
-              % (len(seed), len(REGISTRY_REGIONS), options.latency_ms, options.runs))
-        print("%-46s %8s %9s %9s" % ("", "items", "requests", "seconds"))
-        for name, function in (("SDK style (20 per page, sequential)", sdk_style),
-                               ("scaleway.registry (100 per page, concurrent)", collection_style)):
+        print(
+            f"listing {len(seed)} namespaces in {len(REGISTRY_REGIONS)} regions, {options.latency_ms} ms per request,"
+            f" median of {options.runs} runs"
+        )
+        print(f"{'':<46} {'items':>8} {'requests':>9} {'seconds':>9}")
+        for name, function in (
+            ("SDK style (20 per page, sequential)", sdk_style),
+            ("scaleway.registry (100 per page, concurrent)", collection_style),
+        ):
             items, seconds, count = measure(url, function, options.runs)
-            print("%-46s %8d %9d %9.2f" % (name, items, count, seconds))
-            record("namespace listing", "%s: requests, s" % name, "%d, %.2f" % (count, seconds))
+            print(f"{name:<46} {items:8d} {count:9d} {seconds:9.2f}")
+            record("namespace listing", f"{name}: requests, s", f"{count}, {seconds:.2f}")
     finally:
         emulator.terminate()
         emulator.wait()

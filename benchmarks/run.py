@@ -21,21 +21,24 @@ def main():
     with tempfile.TemporaryDirectory() as directory:
         summary = os.path.join(directory, "summary.jsonl")
         for name in BENCHMARKS:
-            print("== %s" % name, flush=True)
-            if subprocess.call([sys.executable, os.path.join(HERE, name)],
-                               env=dict(os.environ, SCW_BENCH_SUMMARY=summary)):
+            print(f"== {name}", flush=True)
+            if subprocess.call(
+                [sys.executable, os.path.join(HERE, name)], env=dict(os.environ, SCW_BENCH_SUMMARY=summary)
+            ):
                 failed.append(name)
         with open(summary) as handle:
             rows = [json.loads(line) for line in handle]
     print()
-    print("%-18s %-52s %12s %10s  %s" % ("benchmark", "figure", "value", "target", ""))
+    print(f"{'benchmark':<18} {'figure':<52} {'value':>12} {'target':>10}  ")
     for row in rows:
         verdict = {True: "met", False: "MISSED", None: ""}[row["met"]]
-        print("%-18s %-52s %12s %10s  %s" % (row["benchmark"], row["figure"], row["value"], row["target"], verdict))
+        print(f"{row['benchmark']!s:<18} {row['figure']!s:<52} {row['value']!s:>12} {row['target']!s:>10}  {verdict}")
     missed = [row for row in rows if row["met"] is False]
-    print("%d figures, %d with a target, %d missed%s" % (
-        len(rows), sum(row["met"] is not None for row in rows), len(missed),
-        "; failed: " + ", ".join(failed) if failed else ""))
+    targets = sum(row["met"] is not None for row in rows)
+    print(
+        f"{len(rows)} figures, {targets} with a target, {len(missed)} missed"
+        + ("; failed: " + ", ".join(failed) if failed else "")
+    )
     return 1 if missed or failed else 0
 
 

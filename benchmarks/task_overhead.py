@@ -23,8 +23,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "utils"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from _summary import record  # noqa: E402
-from with_emulator import PROJECT_ID, SECRET_KEY, start_emulator  # noqa: E402
+from _summary import record
+from with_emulator import PROJECT_ID, SECRET_KEY, start_emulator
 
 PLAYS = {
     "ansible.builtin.ping": "ansible.builtin.ping:",
@@ -39,7 +39,7 @@ PLAYS = {
 
 
 def playbook(task, count):
-    tasks = "".join("    - name: Task %d\n      %s\n" % (number, task) for number in range(count))
+    tasks = "".join(f"    - name: Task {number}\n      {task}\n" for number in range(count))
     return "- hosts: localhost\n  gather_facts: false\n  tasks:\n" + tasks
 
 
@@ -50,20 +50,27 @@ def main():
     options = parser.parse_args()
 
     emulator, url, _registries = start_emulator([])
-    environment = dict(os.environ, SCW_API_URL=url, SCW_SECRET_KEY=SECRET_KEY, SCW_DEFAULT_PROJECT_ID=PROJECT_ID,
-                       ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".tmp", "collections"),
-                       ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
+    environment = dict(
+        os.environ,
+        SCW_API_URL=url,
+        SCW_SECRET_KEY=SECRET_KEY,
+        SCW_DEFAULT_PROJECT_ID=PROJECT_ID,
+        ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".tmp", "collections"),
+        ANSIBLE_LOCALHOST_WARNING="false",
+        ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+    )
     command = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
     seconds = {}
     try:
         session = requests.Session()
         session.headers["X-Auth-Token"] = SECRET_KEY
-        session.post(url + "/registry/v1/regions/fr-par/namespaces",
-                     json={"name": "overhead", "project_id": PROJECT_ID}).raise_for_status()
+        session.post(
+            url + "/registry/v1/regions/fr-par/namespaces", json={"name": "overhead", "project_id": PROJECT_ID}
+        ).raise_for_status()
         with tempfile.TemporaryDirectory() as directory:
             paths = {}
             for name, task in PLAYS.items():
-                paths[name] = os.path.join(directory, "%d.yml" % len(paths))
+                paths[name] = os.path.join(directory, f"{len(paths)}.yml")
                 with open(paths[name], "w") as handle:
                     handle.write(playbook(task, options.tasks))
             # Interleaved runs, so that a busy moment of the machine weighs on every play alike.
@@ -72,19 +79,20 @@ def main():
                     start = time.perf_counter()
                     run = subprocess.run([command, path], env=environment, capture_output=True, text=True, check=False)
                     if run.returncode:
-                        sys.exit("%s failed:\n%s" % (name, run.stdout[-2000:]))
+                        sys.exit(f"{name} failed:\n{run.stdout[-2000:]}")
                     seconds.setdefault(name, []).append((time.perf_counter() - start) / options.tasks)
     finally:
         emulator.terminate()
         emulator.wait()
-    print("%d tasks per play on localhost, median of %d runs" % (options.tasks, options.runs))
+    print(f"{options.tasks} tasks per play on localhost, median of {options.runs} runs")
     for name in PLAYS:
-        print("  %-40s %6.3f s per task" % (name, statistics.median(seconds[name])))
-        record("task overhead", name + ", s per task", "%.3f" % statistics.median(seconds[name]))
+        print(f"  {name:<40} {statistics.median(seconds[name]):6.3f} s per task")
+        record("task overhead", name + ", s per task", f"{statistics.median(seconds[name]):.3f}")
     ratio = statistics.median(seconds["scaleway.registry.namespace (no change)"]) / statistics.median(
-        seconds["ansible.builtin.ping"])
-    print("  namespace / ping: %.2f (target: under 1.2): %s" % (ratio, "met" if ratio < 1.2 else "MISSED"))
-    record("task overhead", "namespace / ping", "%.2f" % ratio, "< 1.2", ratio < 1.2)
+        seconds["ansible.builtin.ping"]
+    )
+    print("  namespace / ping: {:.2f} (target: under 1.2): {}".format(ratio, "met" if ratio < 1.2 else "MISSED"))
+    record("task overhead", "namespace / ping", f"{ratio:.2f}", "< 1.2", ratio < 1.2)
     if ratio >= 1.2:
         sys.exit("over target")
 

@@ -672,7 +672,10 @@ class Client:
         from concurrent.futures import ThreadPoolExecutor  # only where there is something to run at once
 
         with ThreadPoolExecutor(max_workers=min(self.concurrency, len(listed))) as pool:
-            return list(pool.map(function, listed))
+            futures = [pool.submit(function, item) for item in listed]
+        # Every call has ended here. A failure cancels none of the others (Executor.map would cancel those not yet
+        # started), so which requests were sent does not depend on timing; the first failure in order is raised.
+        return [future.result() for future in futures]
 
 
 def _given_up(failure: ScalewayError, attempts: int) -> ScalewayError:

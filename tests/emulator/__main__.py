@@ -16,21 +16,33 @@ from .store import Store
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(prog="python -m tests.emulator",
-                                     description="Local emulator of the Scaleway Container Registry API v1.")
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.emulator", description="Local emulator of the Scaleway Container Registry API v1."
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port (default 0: a free one)")
     parser.add_argument("--db", metavar="PATH", help="SQLite file keeping the state across restarts")
     parser.add_argument("--seed", metavar="FILE", help="YAML or JSON seed loaded at start")
-    parser.add_argument("--secret-key", metavar="KEY[:ORG[:PROJECT]]", action="append", default=[],
-                        help="an API key the emulator accepts (repeatable); also read, space-separated, from the"
-                             " SCW_EMULATOR_SECRET_KEYS environment variable, which keeps keys off the command line")
+    parser.add_argument(
+        "--secret-key",
+        metavar="KEY[:ORG[:PROJECT]]",
+        action="append",
+        default=[],
+        help="an API key the emulator accepts (repeatable); also read, space-separated, from the"
+        " SCW_EMULATOR_SECRET_KEYS environment variable, which keeps keys off the command line",
+    )
     parser.add_argument("--latency-ms", metavar="N|MIN-MAX", help="latency added to every API request")
     parser.add_argument("--faults", metavar="SPEC", help="e.g. 429=0.2,503=0.05,reset=0.02,seed=7")
-    parser.add_argument("--deleting-polls", metavar="N", type=int, default=3,
-                        help="reads a deleted non-empty namespace or image stays 'deleting' (default 3)")
-    parser.add_argument("--registry", action="store_true",
-                        help="also run one docker-registry per region, with Scaleway-like token auth")
+    parser.add_argument(
+        "--deleting-polls",
+        metavar="N",
+        type=int,
+        default=3,
+        help="reads a deleted non-empty namespace or image stays 'deleting' (default 3)",
+    )
+    parser.add_argument(
+        "--registry", action="store_true", help="also run one docker-registry per region, with Scaleway-like token auth"
+    )
     args = parser.parse_args(argv)
     try:
         args.accounts = Accounts(args.secret_key + os.environ.get("SCW_EMULATOR_SECRET_KEYS", "").split())
@@ -43,6 +55,20 @@ def parse_args(argv):
     return args
 
 
+def load_seed(store, args):
+    """Fills the store from --seed; False, once the error is on stderr, when the seed cannot be loaded."""
+    try:
+        with open(args.seed, encoding="utf-8") as handle:
+            doc = load_seed_text(handle.read())
+        # With --db, a restart keeps the state: the seed only fills a new, empty one.
+        if store.is_empty():
+            store.seed(*parse_seed(doc, args.accounts))
+    except (OSError, ValueError, SeedError) as exc:
+        print(f"emulator: --seed {args.seed}: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
 def main(argv=None):
     stopping = []
     # The handler only records the signal: the main thread does the shutdown,
@@ -52,16 +78,8 @@ def main(argv=None):
 
     args = parse_args(argv)
     store = Store(args.db, args.deleting_polls)
-    if args.seed:
-        try:
-            with open(args.seed, encoding="utf-8") as handle:
-                doc = load_seed_text(handle.read())
-            # With --db, a restart keeps the state: the seed only fills a new, empty one.
-            if store.is_empty():
-                store.seed(*parse_seed(doc, args.accounts))
-        except (OSError, ValueError, SeedError) as exc:
-            print(f"emulator: --seed {args.seed}: {exc}", file=sys.stderr)
-            return 2
+    if args.seed and not load_seed(store, args):
+        return 2
 
     emulator = Emulator(store, args.accounts, args.fault_plan, args.latency)
     try:

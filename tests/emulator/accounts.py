@@ -35,7 +35,7 @@ class Accounts:
             raise ValueError(f"--secret-key {key} is given with two organizations")
         self._org_of_key[key] = org
         # On Scaleway the default project of an organization has the organization's id.
-        for project in [org] + parts[2:]:
+        for project in [org, *parts[2:]]:
             if self._org_of_project.get(project, org) != org:
                 raise ValueError(f"project {project} is given to two organizations")
             self._org_of_project[project] = org

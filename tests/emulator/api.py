@@ -12,12 +12,18 @@ from .accounts import is_uuid
 from .model import REGIONS, VISIBILITIES, ApiError, invalid_argument
 
 PREFIX = ("", "registry", "v1", "regions")
-DENIED = ApiError(401, {"message": "authentication is denied", "method": "api_key",
-                        "reason": "not_found", "type": "denied_authentication"})
+DENIED = ApiError(
+    401,
+    {
+        "message": "authentication is denied",
+        "method": "api_key",
+        "reason": "not_found",
+        "type": "denied_authentication",
+    },
+)
 NOT_AUTHORIZED = ApiError(403, {"message": "Not authorized"})
 
-NAMESPACE_ORDERS = ("created_at_asc", "created_at_desc", "description_asc", "description_desc",
-                    "name_asc", "name_desc")
+NAMESPACE_ORDERS = ("created_at_asc", "created_at_desc", "description_asc", "description_desc", "name_asc", "name_desc")
 IMAGE_ORDERS = ("created_at_asc", "created_at_desc", "name_asc", "name_desc")
 
 # (path after /regions/{region}/ with {} for an id, method) -> handler name
@@ -96,8 +102,9 @@ class Api:
         project_id = _uuid("project_id", fields.get("project_id") or None)
         organization_id = _uuid("organization_id", fields.get("organization_id") or None)
         if project_id and organization_id:
-            raise invalid_argument("project_id", "constraint",
-                                   "precisely one of project_id, organization_id must be set")
+            raise invalid_argument(
+                "project_id", "constraint", "precisely one of project_id, organization_id must be set"
+            )
         if not project_id and not organization_id:
             raise invalid_argument("project_id", "required", "precisely one of project_id, organization_id must be set")
         description = _typed(fields, "description", str, "")
@@ -106,8 +113,7 @@ class Api:
         project_id = project_id or organization_id
         if self.accounts.owner_of_project(project_id) != org:
             raise NOT_AUTHORIZED
-        return self.store.create_namespace(region, name, description, org, project_id, is_public,
-                                           str(uuid.uuid4()))
+        return self.store.create_namespace(region, name, description, org, project_id, is_public, str(uuid.uuid4()))
 
     def get_namespace(self, org, region, namespace_id, _params, _body):
         return self.store.get_namespace(org, region, namespace_id)
@@ -171,6 +177,7 @@ class Api:
 
 
 # ---- argument checks (empty values mean "not set", as in proto3) ---------
+
 
 def _uuid(argument, value):
     if value and not is_uuid(value):

@@ -62,13 +62,18 @@ class EventSink:
         if not repository:
             return
         action = event.get("action")
-        if action == "push" and target.get("tag") and target.get("digest") \
-                and target.get("mediaType") != BLOB_MEDIA_TYPE:
+        if (
+            action == "push"
+            and target.get("tag")
+            and target.get("digest")
+            and target.get("mediaType") != BLOB_MEDIA_TYPE
+        ):
             # The manifest and what it references (config and layers, or an index's manifests).
             size = int(target.get("size") or target.get("length") or 0)
             size += sum(int(ref.get("size") or 0) for ref in target.get("references") or [])
-            self.store.apply_push(region, repository, target["tag"], target["digest"], size,
-                                  _timestamp_us(event.get("timestamp")))
+            self.store.apply_push(
+                region, repository, target["tag"], target["digest"], size, _timestamp_us(event.get("timestamp"))
+            )
         elif action == "delete":
             if (event.get("actor") or {}).get("name") == EMULATOR_SUBJECT:
                 return  # the emulator's own delete: the API state already says it

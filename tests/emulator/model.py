@@ -29,18 +29,33 @@ def invalid_argument(argument, reason, help_message):
 
 
 def permission_denied(resource, action):
-    return ApiError(403, {"details": [{"action": action, "resource": resource}],
-                          "message": "insufficient permissions", "type": "permissions_denied"})
+    return ApiError(
+        403,
+        {
+            "details": [{"action": action, "resource": resource}],
+            "message": "insufficient permissions",
+            "type": "permissions_denied",
+        },
+    )
 
 
 def transient_state(resource, resource_id, state):
-    return ApiError(409, {"current_state": state, "message": "resource is in a transient state",
-                          "resource": resource, "resource_id": resource_id, "type": "transient_state"})
+    return ApiError(
+        409,
+        {
+            "current_state": state,
+            "message": "resource is in a transient state",
+            "resource": resource,
+            "resource_id": resource_id,
+            "type": "transient_state",
+        },
+    )
 
 
 def resource_locked(resource, resource_id):
-    return ApiError(403, {"message": "resource is locked", "resource": resource,
-                          "resource_id": resource_id, "type": "locked"})
+    return ApiError(
+        403, {"message": "resource is locked", "resource": resource, "resource_id": resource_id, "type": "locked"}
+    )
 
 
 NAMESPACE_ALREADY_EXIST = ApiError(400, {"message": "Namespace already exist"})
@@ -52,6 +67,7 @@ class SeedError(Exception):
 
 # Timestamps are integers: nanoseconds when a mutation makes them, microseconds when stored.
 
+
 def us_from_ns(ns):
     return (ns + 500) // 1000
 
@@ -61,7 +77,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 def format_us(us):
     seconds, micro = divmod(us, 1_000_000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + ".%06dZ" % micro
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{micro:06d}Z"
 
 
 def format_ns(ns):

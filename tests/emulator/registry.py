@@ -25,10 +25,14 @@ from .model import REGIONS
 from .tokens import EMULATOR_SUBJECT, ISSUER, TokenService, TokenSigner, service_of
 
 EXECUTABLE = "docker-registry"
-MANIFEST_ACCEPT = ", ".join((
-    "application/vnd.oci.image.manifest.v1+json", "application/vnd.oci.image.index.v1+json",
-    "application/vnd.docker.distribution.manifest.v2+json",
-    "application/vnd.docker.distribution.manifest.list.v2+json"))
+MANIFEST_ACCEPT = ", ".join(
+    (
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+    )
+)
 START_TIMEOUT = 20
 PORT_ATTEMPTS = 5
 PR_SET_PDEATHSIG = 1
@@ -53,6 +57,7 @@ def _die_with_parent(parent_pid):
         prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
         if os.getppid() != parent_pid:  # the emulator died before the line above
             os._exit(1)
+
     return preexec
 
 
@@ -133,13 +138,16 @@ class Registries:
                     if "address already in use" in log and registry.attempts < PORT_ATTEMPTS:
                         self._launch(executable, registry, certificate)  # the free port was taken meanwhile
                         continue
-                    raise RegistryError(f"{EXECUTABLE} for {registry.region} exited with status "
-                                        f"{registry.process.returncode}: {log.strip()[-600:]}")
+                    raise RegistryError(
+                        f"{EXECUTABLE} for {registry.region} exited with status "
+                        f"{registry.process.returncode}: {log.strip()[-600:]}"
+                    )
                 if self._answers(registry):
                     pending.remove(registry)
             if time.monotonic() > deadline:
-                raise RegistryError(f"{EXECUTABLE} did not answer within {START_TIMEOUT} s "
-                                    f"(logs in {self.base}/<region>/registry.log)")
+                raise RegistryError(
+                    f"{EXECUTABLE} did not answer within {START_TIMEOUT} s (logs in {self.base}/<region>/registry.log)"
+                )
             if pending:
                 time.sleep(0.02)
 
@@ -150,13 +158,19 @@ class Registries:
         with open(config_path, "w", encoding="utf-8") as handle:
             yaml.safe_dump(self._config(registry, certificate), handle, sort_keys=False)
         if registry.log is None:
-            registry.log = open(os.path.join(registry.directory, "registry.log"), "ab")
+            # Kept open across the registry's restarts, for its process's output; close() closes it.
+            registry.log = open(os.path.join(registry.directory, "registry.log"), "ab")  # noqa: SIM115
         registry.log_start = registry.log.seek(0, os.SEEK_END)
         # Its own session: a Ctrl-C in a terminal reaches the emulator, which stops its registries.
         registry.process = subprocess.Popen(  # pylint: disable=consider-using-with,subprocess-popen-preexec-fn
-            [executable, "serve", config_path], stdin=subprocess.DEVNULL, stdout=registry.log,
-            stderr=subprocess.STDOUT, close_fds=True, start_new_session=True,
-            preexec_fn=_die_with_parent(os.getpid()))
+            [executable, "serve", config_path],
+            stdin=subprocess.DEVNULL,
+            stdout=registry.log,
+            stderr=subprocess.STDOUT,
+            close_fds=True,
+            start_new_session=True,
+            preexec_fn=_die_with_parent(os.getpid()),
+        )
 
     def _config(self, registry, certificate):
         return {
@@ -164,16 +178,27 @@ class Registries:
             "log": {"level": "info", "fields": {"region": registry.region}},
             "storage": {"filesystem": {"rootdirectory": registry.directory}, "delete": {"enabled": True}},
             "http": {"addr": f"{_bracketed(self.host)}:{registry.port}", "secret": secrets.token_hex(16)},
-            "auth": {"token": {"realm": f"{self.emulator_url}/_registry/token", "service": service_of(registry.region),
-                               "issuer": ISSUER, "rootcertbundle": certificate}},
+            "auth": {
+                "token": {
+                    "realm": f"{self.emulator_url}/_registry/token",
+                    "service": service_of(registry.region),
+                    "issuer": ISSUER,
+                    "rootcertbundle": certificate,
+                }
+            },
             "notifications": {
                 "events": {"includereferences": True},
-                "endpoints": [{
-                    "name": "emulator", "url": f"{self.emulator_url}/_registry/events/{registry.region}",
-                    "timeout": "3s", "threshold": 5, "backoff": "1s",
-                    # Only manifest pushes and deletes: no blob events, no pulls.
-                    "ignore": {"mediatypes": ["application/octet-stream"], "actions": ["pull"]},
-                }],
+                "endpoints": [
+                    {
+                        "name": "emulator",
+                        "url": f"{self.emulator_url}/_registry/events/{registry.region}",
+                        "timeout": "3s",
+                        "threshold": 5,
+                        "backoff": "1s",
+                        # Only manifest pushes and deletes: no blob events, no pulls.
+                        "ignore": {"mediatypes": ["application/octet-stream"], "actions": ["pull"]},
+                    }
+                ],
             },
         }
 
@@ -193,8 +218,11 @@ class Registries:
         for registry in self._registries:
             if registry.process is not None and not registry.reported and registry.process.poll() is not None:
                 registry.reported = True
-                print(f"emulator: registry {registry.region} exited with status {registry.process.returncode}"
-                      f" (see {registry.directory}/registry.log)", file=sys.stderr)
+                print(
+                    f"emulator: registry {registry.region} exited with status {registry.process.returncode}"
+                    f" (see {registry.directory}/registry.log)",
+                    file=sys.stderr,
+                )
 
     def stop(self):
         running = [r.process for r in self._registries if r.process is not None]
@@ -232,14 +260,17 @@ class Registries:
                 tokens[repository] = self.signer.sign(EMULATOR_SUBJECT, service_of(region), access)
             connection = http.client.HTTPConnection(self.host, registry.port, timeout=10)
             try:
-                connection.request("DELETE", f"/v2/{repository}/manifests/{digest}",
-                                   headers={"Authorization": f"Bearer {tokens[repository]}",
-                                            "Accept": MANIFEST_ACCEPT})
+                connection.request(
+                    "DELETE",
+                    f"/v2/{repository}/manifests/{digest}",
+                    headers={"Authorization": f"Bearer {tokens[repository]}", "Accept": MANIFEST_ACCEPT},
+                )
                 response = connection.getresponse()
                 response.read()
                 if response.status not in (202, 404):
-                    print(f"emulator: registry {region}: DELETE {repository}@{digest}: {response.status}",
-                          file=sys.stderr)
+                    print(
+                        f"emulator: registry {region}: DELETE {repository}@{digest}: {response.status}", file=sys.stderr
+                    )
             except OSError as exc:
                 print(f"emulator: registry {region}: DELETE {repository}@{digest}: {exc}", file=sys.stderr)
             finally:
@@ -255,6 +286,6 @@ class Registries:
                 return 404, {"errors": [{"code": "UNSUPPORTED", "message": "the token endpoint takes GET only"}]}
             return self.tokens.handle(query, headers)
         prefix = "/_registry/events/"
-        if path.startswith(prefix) and path[len(prefix):] in REGIONS and method == "POST":
-            return self.events.handle(path[len(prefix):], body)
+        if path.startswith(prefix) and path[len(prefix) :] in REGIONS and method == "POST":
+            return self.events.handle(path[len(prefix) :], body)
         return 404, {"message": f"no registry endpoint {method} {raw_path}"}

@@ -18,10 +18,32 @@ IMAGE_NAME_RE = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+
 TAG_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 DIGEST_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
 
-NAMESPACE_KEYS = {"id", "region", "name", "description", "organization_id", "project_id", "is_public",
-                  "status", "status_message", "created_at", "updated_at"}
-IMAGE_KEYS = {"id", "region", "namespace", "namespace_id", "name", "visibility", "status", "status_message",
-              "created_at", "updated_at", "tags"}
+NAMESPACE_KEYS = {
+    "id",
+    "region",
+    "name",
+    "description",
+    "organization_id",
+    "project_id",
+    "is_public",
+    "status",
+    "status_message",
+    "created_at",
+    "updated_at",
+}
+IMAGE_KEYS = {
+    "id",
+    "region",
+    "namespace",
+    "namespace_id",
+    "name",
+    "visibility",
+    "status",
+    "status_message",
+    "created_at",
+    "updated_at",
+    "tags",
+}
 TAG_KEYS = {"id", "name", "digest", "size", "status", "created_at", "updated_at"}
 
 
@@ -162,7 +184,12 @@ def _tag(item, image):
     size = item.get("size", 0)
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
         raise SeedError(f"{what}: size must be a non-negative integer")
-    record = {"id": _uuid(item, "id", what) or str(uuid.uuid4()), "name": name, "digest": digest, "size": size,
-              "status": _choice(item, "status", STATUSES, what, "ready")}
+    record = {
+        "id": _uuid(item, "id", what) or str(uuid.uuid4()),
+        "name": name,
+        "digest": digest,
+        "size": size,
+        "status": _choice(item, "status", STATUSES, what, "ready"),
+    }
     _times(item, record, what)
     return record

@@ -33,11 +33,19 @@ ENVOY_DEFAULT_BODY = "upstream connect error or disconnect/reset before headers.
 WORD_FAULTS = ("reset", "truncated", "notjson", "redirect", "hugecount")
 # The bodies of the API's own error answers, as the fault of that status gives them.
 FAULT_BODIES = {
-    400: {"details": [{"argument_name": "name", "help_message": "injected fault", "reason": "constraint"}],
-          "message": "invalid argument(s)", "type": "invalid_arguments"},
+    400: {
+        "details": [{"argument_name": "name", "help_message": "injected fault", "reason": "constraint"}],
+        "message": "invalid argument(s)",
+        "type": "invalid_arguments",
+    },
     404: {"message": "Namespace was not found"},
-    409: {"current_state": "deleting", "message": "resource is in a transient state", "resource": "namespace",
-          "resource_id": "00000000-0000-4000-8000-000000000000", "type": "transient_state"},
+    409: {
+        "current_state": "deleting",
+        "message": "resource is in a transient state",
+        "resource": "namespace",
+        "resource_id": "00000000-0000-4000-8000-000000000000",
+        "type": "transient_state",
+    },
 }
 
 
@@ -60,10 +68,13 @@ class Faults:
                 share = float(value)
             except ValueError:
                 raise ValueError(f"--faults: bad item {item!r}") from None
-            if key not in WORD_FAULTS and not (key in ("400", "403", "404", "409", "429")
-                                               or (key.isdigit() and 500 <= int(key) <= 599)):
-                raise ValueError(f"--faults: {key!r} is not 400, 403, 404, 409, 429, a 5xx status, reset, truncated,"
-                                 f" notjson, redirect or hugecount")
+            if key not in WORD_FAULTS and not (
+                key in ("400", "403", "404", "409", "429") or (key.isdigit() and 500 <= int(key) <= 599)
+            ):
+                raise ValueError(
+                    f"--faults: {key!r} is not 400, 403, 404, 409, 429, a 5xx status, reset, truncated,"
+                    f" notjson, redirect or hugecount"
+                )
             if not 0 <= share <= 1:
                 raise ValueError(f"--faults: the share of {key} must be between 0 and 1")
             self.shares.append((key if key in WORD_FAULTS else int(key), share))
@@ -89,7 +100,7 @@ class Latency:
 
     def __init__(self, spec=None):
         self.spec = spec or None
-        low, dash, high = str(spec or "0").partition("-")
+        low, _dash, high = str(spec or "0").partition("-")
         try:
             self.low, self.high = int(low), int(high or low)
         except ValueError:
@@ -111,8 +122,16 @@ class RequestLog:
 
     def start(self, method, path, query):
         # Entered on arrival, so the log keeps arrival order even when answers overlap.
-        entry = {"method": method, "path": path, "query": query, "status": None, "fault": None,
-                 "organization_id": None, "started_at": time.time(), "finished_at": None}
+        entry = {
+            "method": method,
+            "path": path,
+            "query": query,
+            "status": None,
+            "fault": None,
+            "organization_id": None,
+            "started_at": time.time(),
+            "finished_at": None,
+        }
         with self._lock:
             self._entries.append(entry)
         return entry
@@ -143,8 +162,12 @@ class Emulator:
         self.log = RequestLog()
 
     def config(self):
-        return {"deleting_polls": self.store.deleting_polls, "faults": self.faults.spec,
-                "latency_ms": self.latency.spec, "pushes_before_tag_delete": self.store.pushes_before_tag_delete}
+        return {
+            "deleting_polls": self.store.deleting_polls,
+            "faults": self.faults.spec,
+            "latency_ms": self.latency.spec,
+            "pushes_before_tag_delete": self.store.pushes_before_tag_delete,
+        }
 
     def configure(self, changes):
         counts = ("deleting_polls", "pushes_before_tag_delete")
@@ -173,11 +196,11 @@ class Handler(BaseHTTPRequestHandler):
     def version_string(self):
         return "Scaleway API Gateway (emulator)"
 
-    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+    def log_message(self, format, *args):
         pass  # stdout is for the ready line only, and stderr should stay readable
 
     def do_GET(self):
-        raw_path, dummy, query = self.path.partition("?")
+        raw_path, _dummy, query = self.path.partition("?")
         emulator = self.server.emulator
         try:
             body = self._read_body()
@@ -185,8 +208,9 @@ class Handler(BaseHTTPRequestHandler):
                 self._admin(emulator, raw_path, body)
             elif emulator.registries is not None and raw_path.startswith("/_registry/"):
                 # Never faulted, never delayed, not in the request log.
-                self._send_json(*emulator.registries.handle(self.command, raw_path, query, self.headers, body),
-                                admin=True)
+                self._send_json(
+                    *emulator.registries.handle(self.command, raw_path, query, self.headers, body), admin=True
+                )
             else:
                 self._api(emulator, raw_path, query, body)
         except ConnectionError:
@@ -241,6 +265,13 @@ class Handler(BaseHTTPRequestHandler):
             emulator.log.finish(entry, "reset", org, fault)
             return
         emulator.log.finish(entry, status, org, fault)
+        if fault is None:
+            self._send_json(status, result)
+        else:
+            self._send_fault(fault, raw_path)
+
+    def _send_fault(self, fault, raw_path):
+        """The answer of an injected fault (any but "reset", which sends none), in place of the API's."""
         if fault == "truncated":
             # Headers that promise a whole object, half of it, then the connection closes.
             self.close_connection = True
@@ -249,13 +280,13 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data[:len(data) // 2])
+            self.wfile.write(data[: len(data) // 2])
         elif fault == "notjson":
             self._send(200, b"<html><body>Service maintenance</body></html>", [("Content-Type", "text/html")])
         elif fault == "redirect":
             self._send(302, b"", [("Location", "https://portal.example.invalid/login")])
         elif fault == "hugecount":
-            self._send_json(200, {"namespaces": [], "images": [], "tags": [], "total_count": 10 ** 12})
+            self._send_json(200, {"namespaces": [], "images": [], "tags": [], "total_count": 10**12})
         elif fault in FAULT_BODIES:
             self._send_json(fault, FAULT_BODIES[fault])
         elif fault == 429:
@@ -263,13 +294,17 @@ class Handler(BaseHTTPRequestHandler):
         elif fault == 403:
             resource = next((r for r in ("tag", "image", "namespace") if f"/{r}s" in raw_path), "namespace")
             action = "read" if self.command == "GET" else "write"
-            self._send_json(403, {"details": [{"action": action, "resource": resource}],
-                                  "message": "insufficient permissions", "type": "permissions_denied"})
-        elif fault is not None:
+            self._send_json(
+                403,
+                {
+                    "details": [{"action": action, "resource": resource}],
+                    "message": "insufficient permissions",
+                    "type": "permissions_denied",
+                },
+            )
+        else:
             text = ENVOY_BODIES.get(fault, ENVOY_DEFAULT_BODY).encode()
             self._send(fault, text, [("Content-Type", "text/plain")])
-        else:
-            self._send_json(status, result)
 
     def _admin(self, emulator, raw_path, body):
         route = (self.command, raw_path.rstrip("/"))
@@ -286,7 +321,7 @@ class Handler(BaseHTTPRequestHandler):
             elif route == ("POST", "/_emulator/reset"):
                 options = json.loads(body or b"{}")
                 if not isinstance(options, dict) or set(options) - {"chapter"}:
-                    raise ValueError("reset takes an optional body {\"chapter\": NAME}")
+                    raise ValueError('reset takes an optional body {"chapter": NAME}')
                 emulator.store.reset(options.get("chapter"))
                 if emulator.registries is not None:
                     emulator.registries.wipe()

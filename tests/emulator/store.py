@@ -11,8 +11,19 @@ import threading
 import time
 import uuid
 
-from .model import (NAMESPACE_ALREADY_EXIST, ApiError, SeedError, format_ns, format_us, not_found,
-                    permission_denied, resource_locked, transient_state, us_from_ns, valid_namespace_name)
+from .model import (
+    NAMESPACE_ALREADY_EXIST,
+    ApiError,
+    SeedError,
+    format_ns,
+    format_us,
+    not_found,
+    permission_denied,
+    resource_locked,
+    transient_state,
+    us_from_ns,
+    valid_namespace_name,
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS namespaces (
@@ -106,8 +117,10 @@ class Store:
     def dump(self):
         """Every namespace, image and tag, as rows: what a test compares to prove that nothing changed."""
         with self._transaction() as db:
-            return dict((table, [dict(row) for row in db.execute(f"SELECT * FROM {table} ORDER BY id")])
-                        for table in ("namespaces", "images", "tags"))
+            return {
+                table: [dict(row) for row in db.execute(f"SELECT * FROM {table} ORDER BY id")]
+                for table in ("namespaces", "images", "tags")
+            }
 
     def reset(self, chapter=None):
         """Forgets everything; the journal closes its open chapter (named `chapter`) with the end state."""
@@ -120,31 +133,49 @@ class Store:
         """The closed chapters, then the open one: their events and, closed, their end state."""
         with self._transaction() as db:
             open_chapter = {"chapter": None, "events": list(self._events), "end_state": self._end_state(db)}
-            return {"chapters": self._chapters + [open_chapter]}
+            return {"chapters": [*self._chapters, open_chapter]}
 
     @staticmethod
     def _end_state(db):
         # By name, without ids and times, which differ from run to run; what is being deleted counts as gone.
         return {
-            "namespaces": [list(r) for r in db.execute(
-                "SELECT region, name, project_id, description, is_public FROM namespaces"
-                " WHERE status != 'deleting' ORDER BY region, name")],
-            "images": [list(r) for r in db.execute(
-                "SELECT n.region, n.name || '/' || i.name, i.visibility FROM images i"
-                " JOIN namespaces n ON n.id = i.namespace_id WHERE n.status != 'deleting' AND i.status != 'deleting'"
-                " ORDER BY 1, 2")],
-            "tags": [list(r) for r in db.execute(
-                "SELECT n.region, n.name || '/' || i.name || ':' || t.name, t.digest FROM tags t"
-                " JOIN images i ON i.id = t.image_id JOIN namespaces n ON n.id = i.namespace_id"
-                " WHERE n.status != 'deleting' AND i.status != 'deleting' AND t.status != 'deleting'"
-                " ORDER BY 1, 2")],
+            "namespaces": [
+                list(r)
+                for r in db.execute(
+                    "SELECT region, name, project_id, description, is_public FROM namespaces"
+                    " WHERE status != 'deleting' ORDER BY region, name"
+                )
+            ],
+            "images": [
+                list(r)
+                for r in db.execute(
+                    "SELECT n.region, n.name || '/' || i.name, i.visibility FROM images i"
+                    " JOIN namespaces n ON n.id = i.namespace_id WHERE n.status != 'deleting'"
+                    " AND i.status != 'deleting' ORDER BY 1, 2"
+                )
+            ],
+            "tags": [
+                list(r)
+                for r in db.execute(
+                    "SELECT n.region, n.name || '/' || i.name || ':' || t.name, t.digest FROM tags t"
+                    " JOIN images i ON i.id = t.image_id JOIN namespaces n ON n.id = i.namespace_id"
+                    " WHERE n.status != 'deleting' AND i.status != 'deleting' AND t.status != 'deleting'"
+                    " ORDER BY 1, 2"
+                )
+            ],
         }
 
     def _journal_tag_deletions(self, db, where, params):
-        self._events.extend({"event": "tag deleted", "region": r[0], "tag": r[1], "digest": r[2]} for r in db.execute(
-            "SELECT n.region, n.name || '/' || i.name || ':' || t.name, t.digest FROM tags t"
-            " JOIN images i ON i.id = t.image_id JOIN namespaces n ON n.id = i.namespace_id WHERE " + where
-            + " ORDER BY 2", params))
+        self._events.extend(
+            {"event": "tag deleted", "region": r[0], "tag": r[1], "digest": r[2]}
+            for r in db.execute(
+                "SELECT n.region, n.name || '/' || i.name || ':' || t.name, t.digest FROM tags t"
+                " JOIN images i ON i.id = t.image_id JOIN namespaces n ON n.id = i.namespace_id WHERE "
+                + where
+                + " ORDER BY 2",
+                params,
+            )
+        )
 
     # ---- rendering -------------------------------------------------------
 
@@ -155,7 +186,8 @@ class Store:
         # Tags sharing a digest share their layers: count each digest once.
         row = self._db.execute(
             "SELECT COALESCE(SUM(s), 0) FROM (SELECT MAX(size) AS s FROM tags WHERE image_id = ? GROUP BY digest)",
-            (image_id,)).fetchone()
+            (image_id,),
+        ).fetchone()
         return row[0]
 
     def _namespace_json(self, row, fresh=None):
@@ -164,7 +196,9 @@ class Store:
         # Each image counts each of its digests once, as _image_size does.
         size = self._db.execute(
             "SELECT COALESCE(SUM(s), 0) FROM (SELECT MAX(t.size) AS s FROM tags t JOIN images i ON i.id = t.image_id"
-            " WHERE i.namespace_id = ? GROUP BY t.image_id, t.digest)", (row["id"],)).fetchone()[0]
+            " WHERE i.namespace_id = ? GROUP BY t.image_id, t.digest)",
+            (row["id"],),
+        ).fetchone()[0]
         return {
             "id": row["id"],
             "name": row["name"],
@@ -188,18 +222,23 @@ class Store:
         marks = ",".join("?" * len(ids))
         names, sizes = {}, {}
         for image_id, name in self._db.execute(
-                f"SELECT image_id, name FROM tags WHERE image_id IN ({marks}) ORDER BY name", ids):
+            f"SELECT image_id, name FROM tags WHERE image_id IN ({marks}) ORDER BY name", ids
+        ):
             names.setdefault(image_id, []).append(name)
         for image_id, size in self._db.execute(
-                f"SELECT image_id, SUM(s) FROM (SELECT image_id, MAX(size) AS s FROM tags WHERE image_id IN ({marks})"
-                f" GROUP BY image_id, digest) GROUP BY image_id", ids):
+            f"SELECT image_id, SUM(s) FROM (SELECT image_id, MAX(size) AS s FROM tags WHERE image_id IN ({marks})"
+            f" GROUP BY image_id, digest) GROUP BY image_id",
+            ids,
+        ):
             sizes[image_id] = size
         return [self._image_json(row, tags=names.get(row["id"], []), size=sizes.get(row["id"], 0)) for row in rows]
 
     def _image_json(self, row, fresh=None, tags=None, size=None):
         fresh = fresh or {}
         if tags is None:
-            tags = [r[0] for r in self._db.execute("SELECT name FROM tags WHERE image_id = ? ORDER BY name", (row["id"],))]
+            tags = [
+                r[0] for r in self._db.execute("SELECT name FROM tags WHERE image_id = ? ORDER BY name", (row["id"],))
+            ]
         return {
             "id": row["id"],
             "name": row["name"],
@@ -238,12 +277,14 @@ class Store:
 
     def _drop_due(self, table):
         """Deleted objects whose reads are used up go, so that neither a count nor a page shows them."""
-        self._db.execute(f"DELETE FROM {table} WHERE status = 'deleting' AND reads_left IS NOT NULL AND reads_left <= 0")
+        self._db.execute(
+            f"DELETE FROM {table} WHERE status = 'deleting' AND reads_left IS NOT NULL AND reads_left <= 0"
+        )
 
     @staticmethod
     def _order(order_by, alias=""):
         """ORDER BY of an order_by value; ties are broken by id, reversed with the order, as a sort on (field, id)."""
-        field, dummy, direction = order_by.rpartition("_")
+        field, _dummy, direction = order_by.rpartition("_")
         order = "DESC" if direction == "desc" else "ASC"
         return f" ORDER BY {alias}{SORT_FIELDS[field]} {order}, {alias}id {order}"
 
@@ -251,8 +292,9 @@ class Store:
         """(the rows of one page, the count of every match), sorted and paged by SQLite."""
         condition = " WHERE " + " AND ".join(where)
         total = self._db.execute(f"SELECT COUNT(*) FROM ({select}{condition})", params).fetchone()[0]
-        rows = self._db.execute(f"{select}{condition}{self._order(order_by)} LIMIT ? OFFSET ?",
-                                params + [page_size, (page - 1) * page_size]).fetchall()
+        rows = self._db.execute(
+            f"{select}{condition}{self._order(order_by)} LIMIT ? OFFSET ?", [*params, page_size, (page - 1) * page_size]
+        ).fetchall()
         return rows, total
 
     # ---- lookups by id (404 when absent or gone, 403 for another organization)
@@ -270,12 +312,12 @@ class Store:
         return row
 
     def _namespace(self, org, region, namespace_id, action):
-        return self._fetch("SELECT * FROM namespaces WHERE id = ? AND region = ?",
-                           (namespace_id, region), "namespace", org, action)
+        return self._fetch(
+            "SELECT * FROM namespaces WHERE id = ? AND region = ?", (namespace_id, region), "namespace", org, action
+        )
 
     def _image(self, org, region, image_id, action):
-        return self._fetch(IMAGE_SELECT + " WHERE i.id = ? AND n.region = ?",
-                           (image_id, region), "image", org, action)
+        return self._fetch(IMAGE_SELECT + " WHERE i.id = ? AND n.region = ?", (image_id, region), "image", org, action)
 
     def _tag(self, org, region, tag_id, action):
         return self._fetch(TAG_SELECT + " WHERE t.id = ? AND n.region = ?", (tag_id, region), "tag", org, action)
@@ -308,12 +350,24 @@ class Store:
             if taken or not valid_namespace_name(name):
                 raise NAMESPACE_ALREADY_EXIST
             ns = self._now_ns()
-            db.execute("INSERT INTO namespaces VALUES (?, ?, ?, ?, ?, ?, 'ready', '', ?, ?, ?, NULL)",
-                       (namespace_id, region, name, description, organization_id, project_id,
-                        int(is_public), us_from_ns(ns), us_from_ns(ns)))
+            db.execute(
+                "INSERT INTO namespaces VALUES (?, ?, ?, ?, ?, ?, 'ready', '', ?, ?, ?, NULL)",
+                (
+                    namespace_id,
+                    region,
+                    name,
+                    description,
+                    organization_id,
+                    project_id,
+                    int(is_public),
+                    us_from_ns(ns),
+                    us_from_ns(ns),
+                ),
+            )
             row = db.execute("SELECT * FROM namespaces WHERE id = ?", (namespace_id,)).fetchone()
-            self._events.append({"event": "namespace created", "region": region, "name": name,
-                                 "project_id": project_id})
+            self._events.append(
+                {"event": "namespace created", "region": region, "name": name, "project_id": project_id}
+            )
             return self._namespace_json(row, {"created_at": format_ns(ns), "updated_at": format_ns(ns)})
 
     def get_namespace(self, org, region, namespace_id):
@@ -328,8 +382,10 @@ class Store:
             self._check_changeable("namespace", row)
             ns = self._now_ns()
             values = {**dict(row), **changes, "updated_at": us_from_ns(ns)}
-            db.execute("UPDATE namespaces SET description = ?, is_public = ?, updated_at = ? WHERE id = ?",
-                       (values["description"], int(values["is_public"]), values["updated_at"], row["id"]))
+            db.execute(
+                "UPDATE namespaces SET description = ?, is_public = ?, updated_at = ? WHERE id = ?",
+                (values["description"], int(values["is_public"]), values["updated_at"], row["id"]),
+            )
             return self._namespace_json(values, {"updated_at": format_ns(ns)})
 
     def delete_namespace(self, org, region, namespace_id, removed=None):
@@ -341,9 +397,14 @@ class Store:
             if row["status"] == "deleting":
                 return self._namespace_json(row)
             if removed is not None:
-                removed.extend((f"{row['name']}/{r['name']}", r["digest"]) for r in db.execute(
-                    "SELECT DISTINCT i.name, t.digest FROM tags t JOIN images i ON i.id = t.image_id"
-                    " WHERE i.namespace_id = ? ORDER BY i.name, t.digest", (row["id"],)))
+                removed.extend(
+                    (f"{row['name']}/{r['name']}", r["digest"])
+                    for r in db.execute(
+                        "SELECT DISTINCT i.name, t.digest FROM tags t JOIN images i ON i.id = t.image_id"
+                        " WHERE i.namespace_id = ? ORDER BY i.name, t.digest",
+                        (row["id"],),
+                    )
+                )
             self._events.append({"event": "namespace deleted", "region": row["region"], "name": row["name"]})
             self._journal_tag_deletions(db, "n.id = ?", (row["id"],))
             ns = self._now_ns()
@@ -353,8 +414,10 @@ class Store:
             if not has_images or self.deleting_polls <= 0:
                 db.execute("DELETE FROM namespaces WHERE id = ?", (row["id"],))
             else:
-                db.execute("UPDATE namespaces SET status = 'deleting', updated_at = ?, reads_left = ? WHERE id = ?",
-                           (values["updated_at"], self.deleting_polls, row["id"]))
+                db.execute(
+                    "UPDATE namespaces SET status = 'deleting', updated_at = ?, reads_left = ? WHERE id = ?",
+                    (values["updated_at"], self.deleting_polls, row["id"]),
+                )
                 db.execute("UPDATE images SET status = 'deleting' WHERE namespace_id = ?", (row["id"],))
             return body
 
@@ -362,7 +425,11 @@ class Store:
 
     def list_images(self, org, region, filters, order_by, page, page_size):
         scope, scope_params = ["region = ?", "organization_id = ?"], [region, org]
-        for field, column in (("namespace_id", "id"), ("project_id", "project_id"), ("organization_id", "organization_id")):
+        for field, column in (
+            ("namespace_id", "id"),
+            ("project_id", "project_id"),
+            ("organization_id", "organization_id"),
+        ):
             if filters.get(field):
                 scope.append(f"{column} = ?")
                 scope_params.append(filters[field])
@@ -370,19 +437,33 @@ class Store:
             self._drop_due("images")
             # The namespaces in scope first (a few), then the page's ids from a covering index of the region's
             # images in the wanted order, then those images: no join for the rows that the offset skips.
-            namespace_ids = [row[0] for row in db.execute(
-                "SELECT id FROM namespaces WHERE " + " AND ".join(scope), scope_params)] or [""]
+            namespace_ids = [
+                row[0] for row in db.execute("SELECT id FROM namespaces WHERE " + " AND ".join(scope), scope_params)
+            ] or [""]
             marks = ",".join("?" * len(namespace_ids))
             condition, params = f" WHERE namespace_id IN ({marks})", list(namespace_ids)
             if filters.get("name"):
                 condition += " AND name = ?"
                 params.append(filters["name"])
             total = db.execute("SELECT COUNT(*) FROM images" + condition, params).fetchone()[0]
-            ids = [row[0] for row in db.execute(
-                "SELECT id FROM images WHERE region = ? AND +" + condition[len(" WHERE "):] + self._order(order_by)
-                + " LIMIT ? OFFSET ?", [region] + params + [page_size, (page - 1) * page_size])]
-            found = dict((row["id"], row) for row in db.execute(
-                IMAGE_SELECT + " WHERE i.id IN (%s)" % ",".join("?" * len(ids)), ids)) if ids else {}
+            ids = [
+                row[0]
+                for row in db.execute(
+                    "SELECT id FROM images WHERE region = ? AND +"
+                    + condition[len(" WHERE ") :]
+                    + self._order(order_by)
+                    + " LIMIT ? OFFSET ?",
+                    [region, *params, page_size, (page - 1) * page_size],
+                )
+            ]
+            found = (
+                {
+                    row["id"]: row
+                    for row in db.execute(IMAGE_SELECT + " WHERE i.id IN ({})".format(",".join("?" * len(ids))), ids)
+                }
+                if ids
+                else {}
+            )
             shown = [found[image_id] for image_id in ids]
             for row in shown:
                 self._count_read("images", row)
@@ -402,8 +483,10 @@ class Store:
             values = {**dict(row), "updated_at": us_from_ns(ns)}
             if visibility is not None:
                 values["visibility"] = visibility
-            db.execute("UPDATE images SET visibility = ?, updated_at = ? WHERE id = ?",
-                       (values["visibility"], values["updated_at"], row["id"]))
+            db.execute(
+                "UPDATE images SET visibility = ?, updated_at = ? WHERE id = ?",
+                (values["visibility"], values["updated_at"], row["id"]),
+            )
             return self._image_json(values, {"updated_at": format_ns(ns)})
 
     def delete_image(self, org, region, image_id, removed=None):
@@ -415,10 +498,15 @@ class Store:
             if row["status"] == "deleting":
                 return self._image_json(row)
             if removed is not None:
-                removed.extend((f"{row['namespace_name']}/{row['name']}", r["digest"]) for r in db.execute(
-                    "SELECT DISTINCT digest FROM tags WHERE image_id = ? ORDER BY digest", (row["id"],)))
-            self._events.append({"event": "image deleted", "region": row["region"],
-                                 "image": f"{row['namespace_name']}/{row['name']}"})
+                removed.extend(
+                    (f"{row['namespace_name']}/{row['name']}", r["digest"])
+                    for r in db.execute(
+                        "SELECT DISTINCT digest FROM tags WHERE image_id = ? ORDER BY digest", (row["id"],)
+                    )
+                )
+            self._events.append(
+                {"event": "image deleted", "region": row["region"], "image": f"{row['namespace_name']}/{row['name']}"}
+            )
             self._journal_tag_deletions(db, "i.id = ?", (row["id"],))
             ns = self._now_ns()
             values = {**dict(row), "status": "deleting", "updated_at": us_from_ns(ns)}
@@ -427,8 +515,10 @@ class Store:
             if not has_tags or self.deleting_polls <= 0:
                 db.execute("DELETE FROM images WHERE id = ?", (row["id"],))
             else:
-                db.execute("UPDATE images SET status = 'deleting', updated_at = ?, reads_left = ? WHERE id = ?",
-                           (values["updated_at"], self.deleting_polls, row["id"]))
+                db.execute(
+                    "UPDATE images SET status = 'deleting', updated_at = ?, reads_left = ? WHERE id = ?",
+                    (values["updated_at"], self.deleting_polls, row["id"]),
+                )
                 db.execute("UPDATE tags SET status = 'deleting' WHERE image_id = ?", (row["id"],))
             return body
 
@@ -457,18 +547,33 @@ class Store:
             if self.pushes_before_tag_delete > 0:
                 self.pushes_before_tag_delete -= 1
                 pushed_at = us_from_ns(self._now_ns())
-                db.execute("INSERT INTO tags VALUES (?, ?, ?, 'ready', ?, ?, ?, ?)",
-                           (str(uuid.uuid4()), row["image_id"], ("pushed-during-delete-of-" + row["name"])[:128],
-                            row["digest"], row["size"], pushed_at, pushed_at))
-            sharing = db.execute("SELECT id, name FROM tags WHERE image_id = ? AND digest = ? ORDER BY name",
-                                 (row["image_id"], row["digest"])).fetchall()
+                db.execute(
+                    "INSERT INTO tags VALUES (?, ?, ?, 'ready', ?, ?, ?, ?)",
+                    (
+                        str(uuid.uuid4()),
+                        row["image_id"],
+                        ("pushed-during-delete-of-" + row["name"])[:128],
+                        row["digest"],
+                        row["size"],
+                        pushed_at,
+                        pushed_at,
+                    ),
+                )
+            sharing = db.execute(
+                "SELECT id, name FROM tags WHERE image_id = ? AND digest = ? ORDER BY name",
+                (row["image_id"], row["digest"]),
+            ).fetchall()
             if len(sharing) > 1 and not force:
                 names = ", ".join(r["name"] for r in sharing)
-                raise ApiError(412, {
-                    "help_message": f"tags {names} share digest {row['digest']}; set force=true to delete them all",
-                    "message": "precondition is not respected",
-                    "precondition": "resource_still_in_use",
-                    "type": "precondition_failed"})
+                raise ApiError(
+                    412,
+                    {
+                        "help_message": f"tags {names} share digest {row['digest']}; set force=true to delete them all",
+                        "message": "precondition is not respected",
+                        "precondition": "resource_still_in_use",
+                        "type": "precondition_failed",
+                    },
+                )
             ns = self._now_ns()
             self._journal_tag_deletions(db, "t.image_id = ? AND t.digest = ?", (row["image_id"], row["digest"]))
             db.executemany("DELETE FROM tags WHERE id = ?", [(r["id"],) for r in sharing])
@@ -483,60 +588,78 @@ class Store:
         """What the token service needs to know about repository <namespace>/<image>; None without
         such a namespace. `visibility` is None for an image not pushed yet."""
         with self._transaction() as db:
-            namespace = db.execute("SELECT * FROM namespaces WHERE region = ? AND name = ?",
-                                   (region, namespace_name)).fetchone()
+            namespace = db.execute(
+                "SELECT * FROM namespaces WHERE region = ? AND name = ?", (region, namespace_name)
+            ).fetchone()
             if namespace is None:
                 return None
-            image = db.execute("SELECT visibility FROM images WHERE namespace_id = ? AND name = ?",
-                               (namespace["id"], image_name)).fetchone()
-            return {"organization_id": namespace["organization_id"], "namespace_status": namespace["status"],
-                    "is_public": bool(namespace["is_public"]), "visibility": image["visibility"] if image else None}
+            image = db.execute(
+                "SELECT visibility FROM images WHERE namespace_id = ? AND name = ?", (namespace["id"], image_name)
+            ).fetchone()
+            return {
+                "organization_id": namespace["organization_id"],
+                "namespace_status": namespace["status"],
+                "is_public": bool(namespace["is_public"]),
+                "visibility": image["visibility"] if image else None,
+            }
 
     def apply_push(self, region, repository, tag, digest, size, pushed_at):
         """A manifest pushed with a tag to <namespace>/<image>: creates or updates the image and the tag.
         Returns False when there is no such namespace (or it is being deleted), and nothing changes."""
-        namespace_name, dummy, image_name = repository.partition("/")
+        namespace_name, _dummy, image_name = repository.partition("/")
         with self._transaction() as db:
-            namespace = db.execute("SELECT * FROM namespaces WHERE region = ? AND name = ?",
-                                   (region, namespace_name)).fetchone()
+            namespace = db.execute(
+                "SELECT * FROM namespaces WHERE region = ? AND name = ?", (region, namespace_name)
+            ).fetchone()
             if namespace is None or namespace["status"] == "deleting" or not image_name:
                 return False
-            image = db.execute("SELECT * FROM images WHERE namespace_id = ? AND name = ?",
-                               (namespace["id"], image_name)).fetchone()
+            image = db.execute(
+                "SELECT * FROM images WHERE namespace_id = ? AND name = ?", (namespace["id"], image_name)
+            ).fetchone()
             if image is not None and image["status"] == "deleting":
                 # Its manifests were deleted from the registry already: a push makes a new image.
                 db.execute("DELETE FROM images WHERE id = ?", (image["id"],))
                 image = None
             if image is None:
                 image_id = str(uuid.uuid4())
-                db.execute("INSERT INTO images VALUES (?, ?, ?, 'ready', '', 'inherit', ?, ?, NULL, ?)",
-                           (image_id, namespace["id"], image_name, pushed_at, pushed_at, namespace["region"]))
+                db.execute(
+                    "INSERT INTO images VALUES (?, ?, ?, 'ready', '', 'inherit', ?, ?, NULL, ?)",
+                    (image_id, namespace["id"], image_name, pushed_at, pushed_at, namespace["region"]),
+                )
             else:
                 image_id = image["id"]
             old = db.execute("SELECT * FROM tags WHERE image_id = ? AND name = ?", (image_id, tag)).fetchone()
             if old is None:
-                db.execute("INSERT INTO tags VALUES (?, ?, ?, 'ready', ?, ?, ?, ?)",
-                           (str(uuid.uuid4()), image_id, tag, digest, size, pushed_at, pushed_at))
+                db.execute(
+                    "INSERT INTO tags VALUES (?, ?, ?, 'ready', ?, ?, ?, ?)",
+                    (str(uuid.uuid4()), image_id, tag, digest, size, pushed_at, pushed_at),
+                )
             elif (old["digest"], old["size"], old["status"]) != (digest, size, "ready"):
                 # The tag moves to the new digest.
-                db.execute("UPDATE tags SET digest = ?, size = ?, status = 'ready', updated_at = MAX(updated_at, ?)"
-                           " WHERE id = ?", (digest, size, pushed_at, old["id"]))
+                db.execute(
+                    "UPDATE tags SET digest = ?, size = ?, status = 'ready', updated_at = MAX(updated_at, ?)"
+                    " WHERE id = ?",
+                    (digest, size, pushed_at, old["id"]),
+                )
             else:
                 return True
             # A push shows on the image and its namespace as a later updated_at (as recorded).
             db.execute("UPDATE images SET updated_at = MAX(updated_at, ?) WHERE id = ?", (pushed_at, image_id))
-            db.execute("UPDATE namespaces SET updated_at = MAX(updated_at, ?) WHERE id = ?",
-                       (pushed_at, namespace["id"]))
+            db.execute(
+                "UPDATE namespaces SET updated_at = MAX(updated_at, ?) WHERE id = ?", (pushed_at, namespace["id"])
+            )
             return True
 
     def apply_registry_delete(self, region, repository, digest=None, tag=None):
         """A manifest (by digest) or a tag deleted in the registry itself: its tags leave the API.
         Returns how many tags went."""
-        namespace_name, dummy, image_name = repository.partition("/")
+        namespace_name, _dummy, image_name = repository.partition("/")
         with self._transaction() as db:
-            image = db.execute("SELECT i.id FROM images i JOIN namespaces n ON n.id = i.namespace_id"
-                               " WHERE n.region = ? AND n.name = ? AND i.name = ?",
-                               (region, namespace_name, image_name)).fetchone()
+            image = db.execute(
+                "SELECT i.id FROM images i JOIN namespaces n ON n.id = i.namespace_id"
+                " WHERE n.region = ? AND n.name = ? AND i.name = ?",
+                (region, namespace_name, image_name),
+            ).fetchone()
             if image is None or not (digest or tag):
                 return 0
             column, value = ("digest", digest) if digest else ("name", tag)
@@ -561,38 +684,65 @@ class Store:
         return created
 
     def _seed_namespace(self, r):
-        if self._db.execute("SELECT 1 FROM namespaces WHERE region = ? AND name = ?",
-                            (r["region"], r["name"])).fetchone():
+        if self._db.execute(
+            "SELECT 1 FROM namespaces WHERE region = ? AND name = ?", (r["region"], r["name"])
+        ).fetchone():
             raise SeedError(f"namespace name {r['name']!r} is already taken in {r['region']}")
         now = us_from_ns(self._now_ns())
         created_at = r.get("created_at", now)
-        self._db.execute("INSERT INTO namespaces VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                         (r["id"], r["region"], r["name"], r["description"], r["organization_id"],
-                          r["project_id"], r["status"], r["status_message"], int(r["is_public"]),
-                          created_at, r.get("updated_at", created_at)))
+        self._db.execute(
+            "INSERT INTO namespaces VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            (
+                r["id"],
+                r["region"],
+                r["name"],
+                r["description"],
+                r["organization_id"],
+                r["project_id"],
+                r["status"],
+                r["status_message"],
+                int(r["is_public"]),
+                created_at,
+                r.get("updated_at", created_at),
+            ),
+        )
         return r["id"]
 
     def _seed_image(self, r):
         if r.get("namespace_id"):
-            namespace = self._db.execute("SELECT * FROM namespaces WHERE id = ? AND region = ?",
-                                         (r["namespace_id"], r["region"])).fetchone()
+            namespace = self._db.execute(
+                "SELECT * FROM namespaces WHERE id = ? AND region = ?", (r["namespace_id"], r["region"])
+            ).fetchone()
         else:
-            namespace = self._db.execute("SELECT * FROM namespaces WHERE name = ? AND region = ?",
-                                         (r["namespace"], r["region"])).fetchone()
+            namespace = self._db.execute(
+                "SELECT * FROM namespaces WHERE name = ? AND region = ?", (r["namespace"], r["region"])
+            ).fetchone()
         if namespace is None:
-            raise SeedError(f"image {r['name']!r}: no namespace {r.get('namespace_id') or r['namespace']!r}"
-                            f" in {r['region']}")
+            raise SeedError(
+                f"image {r['name']!r}: no namespace {r.get('namespace_id') or r['namespace']!r} in {r['region']}"
+            )
         if namespace["status"] == "deleting":
             raise SeedError(f"image {r['name']!r}: namespace {namespace['name']!r} is being deleted")
         now = us_from_ns(self._now_ns())
-        image = self._db.execute("SELECT * FROM images WHERE namespace_id = ? AND name = ?",
-                                 (namespace["id"], r["name"])).fetchone()
+        image = self._db.execute(
+            "SELECT * FROM images WHERE namespace_id = ? AND name = ?", (namespace["id"], r["name"])
+        ).fetchone()
         if image is None:
             created_at = r.get("created_at", now)
-            self._db.execute("INSERT INTO images VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
-                             (r["id"], namespace["id"], r["name"], r.get("status", "ready"),
-                              r.get("status_message", ""), r.get("visibility", "inherit"),
-                              created_at, r.get("updated_at", created_at), namespace["region"]))
+            self._db.execute(
+                "INSERT INTO images VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+                (
+                    r["id"],
+                    namespace["id"],
+                    r["name"],
+                    r.get("status", "ready"),
+                    r.get("status_message", ""),
+                    r.get("visibility", "inherit"),
+                    created_at,
+                    r.get("updated_at", created_at),
+                    namespace["region"],
+                ),
+            )
             image = self._db.execute("SELECT * FROM images WHERE id = ?", (r["id"],)).fetchone()
         else:
             # A second push to an existing image: only what the seed states changes.
@@ -604,21 +754,35 @@ class Store:
         for t in r["tags"]:
             created_at = t.get("created_at", now)
             updated_at = t.get("updated_at", created_at)
-            old = self._db.execute("SELECT id FROM tags WHERE image_id = ? AND name = ?",
-                                   (image["id"], t["name"])).fetchone()
+            old = self._db.execute(
+                "SELECT id FROM tags WHERE image_id = ? AND name = ?", (image["id"], t["name"])
+            ).fetchone()
             if old:  # docker push of an existing tag moves it to the new digest
-                self._db.execute("UPDATE tags SET digest = ?, size = ?, status = ?, updated_at = ? WHERE id = ?",
-                                 (t["digest"], t["size"], t.get("status", "ready"), updated_at, old["id"]))
+                self._db.execute(
+                    "UPDATE tags SET digest = ?, size = ?, status = ?, updated_at = ? WHERE id = ?",
+                    (t["digest"], t["size"], t.get("status", "ready"), updated_at, old["id"]),
+                )
                 tag_ids.append(old["id"])
             else:
-                self._db.execute("INSERT INTO tags VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                 (t["id"], image["id"], t["name"], t.get("status", "ready"), t["digest"],
-                                  t["size"], created_at, updated_at))
+                self._db.execute(
+                    "INSERT INTO tags VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        t["id"],
+                        image["id"],
+                        t["name"],
+                        t.get("status", "ready"),
+                        t["digest"],
+                        t["size"],
+                        created_at,
+                        updated_at,
+                    ),
+                )
                 tag_ids.append(t["id"])
             pushed_at = max(pushed_at or 0, updated_at)
         # A push shows on the image and its namespace as a later updated_at (as recorded).
         if pushed_at is not None:
             self._db.execute("UPDATE images SET updated_at = MAX(updated_at, ?) WHERE id = ?", (pushed_at, image["id"]))
-            self._db.execute("UPDATE namespaces SET updated_at = MAX(updated_at, ?) WHERE id = ?",
-                             (pushed_at, namespace["id"]))
+            self._db.execute(
+                "UPDATE namespaces SET updated_at = MAX(updated_at, ?) WHERE id = ?", (pushed_at, namespace["id"])
+            )
         return image["id"], tag_ids

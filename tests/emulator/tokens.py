@@ -46,7 +46,7 @@ def libtrust_kid(public_key):
     """The key id libtrust (and so the registry) gives a public key."""
     der = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     text = base64.b32encode(hashlib.sha256(der).digest()[:30]).decode("ascii")
-    return ":".join(text[i:i + 4] for i in range(0, 48, 4))
+    return ":".join(text[i : i + 4] for i in range(0, 48, 4))
 
 
 class TokenSigner:
@@ -57,22 +57,34 @@ class TokenSigner:
         self.kid = libtrust_kid(self._key.public_key())
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, ISSUER)])
         now = datetime.datetime.now(datetime.timezone.utc)
-        certificate = (x509.CertificateBuilder()
-                       .subject_name(name).issuer_name(name)
-                       .public_key(self._key.public_key())
-                       .serial_number(x509.random_serial_number())
-                       .not_valid_before(now - datetime.timedelta(days=1))
-                       .not_valid_after(now + datetime.timedelta(days=3650))
-                       .sign(self._key, hashes.SHA256()))
+        certificate = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(self._key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=3650))
+            .sign(self._key, hashes.SHA256())
+        )
         self.certificate_pem = certificate.public_bytes(serialization.Encoding.PEM)
 
     def sign(self, subject, service, access, now=None):
         now = int(time.time() if now is None else now)
         header = {"alg": "RS256", "typ": "JWT", "kid": self.kid}
-        claims = {"iss": ISSUER, "sub": subject, "aud": service, "exp": now + TOKEN_LIFETIME, "nbf": now,
-                  "iat": now, "jti": uuid.uuid4().hex, "access": access}
-        signing_input = ".".join(_b64url(json.dumps(part, separators=(",", ":")).encode("utf-8"))
-                                 for part in (header, claims))
+        claims = {
+            "iss": ISSUER,
+            "sub": subject,
+            "aud": service,
+            "exp": now + TOKEN_LIFETIME,
+            "nbf": now,
+            "iat": now,
+            "jti": uuid.uuid4().hex,
+            "access": access,
+        }
+        signing_input = ".".join(
+            _b64url(json.dumps(part, separators=(",", ":")).encode("utf-8")) for part in (header, claims)
+        )
         signature = self._key.sign(signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
         return f"{signing_input}.{_b64url(signature)}"
 
@@ -88,8 +100,8 @@ def parse_scopes(values):
             first, last = scope.find(":"), scope.rfind(":")
             if first < 0 or last == first:
                 continue
-            actions = {a for a in scope[last + 1:].split(",") if a}
-            wanted.setdefault((scope[:first], scope[first + 1:last]), set()).update(actions)
+            actions = {a for a in scope[last + 1 :].split(",") if a}
+            wanted.setdefault((scope[:first], scope[first + 1 : last]), set()).update(actions)
     return wanted
 
 
@@ -145,7 +157,7 @@ class TokenService:
 
 
 def _basic_password(authorization):
-    scheme, dummy, value = authorization.strip().partition(" ")
+    scheme, _dummy, value = authorization.strip().partition(" ")
     if scheme.lower() != "basic":
         return None
     try:

@@ -15,36 +15,65 @@ import sys
 import tarfile
 
 # tests/utils/oci.py: docs/fleet.md builds the test image that it pushes to the emulator's registry with it.
-SHIPPED = ("plugins/", "meta/", "examples/", "changelogs/", "tests/emulator/", "tests/utils/with_emulator.py",
-           "tests/utils/oci.py")
+SHIPPED = (
+    "plugins/",
+    "meta/",
+    "examples/",
+    "changelogs/",
+    "tests/emulator/",
+    "tests/utils/with_emulator.py",
+    "tests/utils/oci.py",
+)
 TOP_LEVEL = ("README.md", "CHANGELOG.rst", "COPYING", "requirements.txt", "MANIFEST.json", "FILES.json")
-PRIVATE = (".venv/*", ".tmp/*", "tests/output/*", "*/__pycache__/*", "*.pyc", "*/.pytest_cache/*", ".git/*",
-           "*.tar.gz", "tests/integration/integration_config.yml", "docs/build/*", ".ansible/*", "*.sqlite")
+PRIVATE = (
+    ".venv/*",
+    ".tmp/*",
+    "tests/output/*",
+    "*/__pycache__/*",
+    "*.pyc",
+    "*/.pytest_cache/*",
+    ".git/*",
+    "*.tar.gz",
+    "tests/integration/integration_config.yml",
+    "docs/build/*",
+    ".ansible/*",
+    "*.sqlite",
+)
 
 
 def tracked(tree):
-    listed = subprocess.run(["git", "-C", tree, "ls-files", "--cached", "--others", "--exclude-standard"],
-                            capture_output=True, text=True, check=True).stdout.split("\n")
-    return set(path for path in listed if path and os.path.isfile(os.path.join(tree, path)))
+    listed = subprocess.run(
+        ["git", "-C", tree, "ls-files", "--cached", "--others", "--exclude-standard"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
+    return {path for path in listed if path and os.path.isfile(os.path.join(tree, path))}
 
 
 def main(tree, tarball, collections):
     with tarfile.open(tarball) as archive:
-        packed = set(member.name for member in archive.getmembers() if member.isfile())
+        packed = {member.name for member in archive.getmembers() if member.isfile()}
     installed_root = os.path.join(collections, "ansible_collections", "scaleway", "registry")
-    installed = set(os.path.relpath(os.path.join(directory, name), installed_root)
-                    for directory, _dirs, names in os.walk(installed_root) for name in names)
-    needed = set(path for path in tracked(tree) if path.startswith(SHIPPED)) | set(TOP_LEVEL)
-    needed |= set(path for path in tracked(tree) if path.startswith("docs/") and path.endswith(".md"))
+    installed = {
+        os.path.relpath(os.path.join(directory, name), installed_root)
+        for directory, _dirs, names in os.walk(installed_root)
+        for name in names
+    }
+    needed = {path for path in tracked(tree) if path.startswith(SHIPPED)} | set(TOP_LEVEL)
+    needed |= {path for path in tracked(tree) if path.startswith("docs/") and path.endswith(".md")}
     problems = []
     for where, files in (("the tarball", packed), ("the install", installed)):
-        problems += ["%s lacks %s" % (where, path) for path in sorted(needed - files)]
-        problems += ["%s holds %s, which is private" % (where, path) for path in sorted(files)
-                     if any(fnmatch.fnmatch(path, pattern) for pattern in PRIVATE)]
+        problems += [f"{where} lacks {path}" for path in sorted(needed - files)]
+        problems += [
+            f"{where} holds {path}, which is private"
+            for path in sorted(files)
+            if any(fnmatch.fnmatch(path, pattern) for pattern in PRIVATE)
+        ]
     for problem in problems:
         print(problem)
-    print("%s: %d files, %d of them checked as needed, %s" % (
-        os.path.basename(tarball), len(packed), len(needed), "problems: %d" % len(problems) if problems else "ok"))
+    verdict = f"problems: {len(problems)}" if problems else "ok"
+    print(f"{os.path.basename(tarball)}: {len(packed)} files, {len(needed)} of them checked as needed, {verdict}")
     return 1 if problems else 0
 
 

@@ -14,7 +14,7 @@ import sys
 
 
 def parent_of(pid):
-    with open("/proc/%s/stat" % pid, "rb") as handle:
+    with open(f"/proc/{pid}/stat", "rb") as handle:
         # The command name, in parentheses, may hold spaces: the fields after it are counted from its end.
         return handle.read().rsplit(b")", 1)[1].split()[1].decode()
 
@@ -31,7 +31,7 @@ def command_lines(ancestor):
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
-                with open("/proc/%s/cmdline" % pid, "rb") as handle:
+                with open(f"/proc/{pid}/cmdline", "rb") as handle:
                     raw = handle.read()
                 if not raw or not descends_from(pid, ancestor):
                     continue

@@ -31,23 +31,22 @@ def differences(faultless, chaos):
         # Counted: a target may create a name again after deleting it, but never more often under faults.
         expected, seen = counted(faultless["events"], kind), counted(chaos["events"], kind)
         if seen - expected:
-            problems.append("%s more often under faults: %s" % (kind, ", ".join(seen - expected)))
+            problems.append("{} more often under faults: {}".format(kind, ", ".join(seen - expected)))
         if expected - seen:
-            problems.append("%s less often under faults: %s" % (kind, ", ".join(expected - seen)))
+            problems.append("{} less often under faults: {}".format(kind, ", ".join(expected - seen)))
     for table in ("namespaces", "images", "tags"):
         expected, seen = faultless["end_state"][table], chaos["end_state"][table]
         if expected != seen:
             extra = [row for row in seen if row not in expected]
             missing = [row for row in expected if row not in seen]
-            problems.append("end state of %s differs: only under faults %s, only without faults %s"
-                            % (table, extra, missing))
+            problems.append(f"end state of {table} differs: only under faults {extra}, only without faults {missing}")
     return problems
 
 
 def main(faultless_path, chaos_path):
     faultless, chaos = load(faultless_path), load(chaos_path)
     if len(faultless) != len(chaos):
-        print("the runs have %d and %d chapters: they did not run the same targets" % (len(faultless), len(chaos)))
+        print(f"the runs have {len(faultless)} and {len(chaos)} chapters: they did not run the same targets")
         return 1
     failed = 0
     totals = collections.Counter()
@@ -56,12 +55,14 @@ def main(faultless_path, chaos_path):
         problems = differences(calm, stormy)
         for kind in ("namespace created", "tag deleted"):
             totals[kind] += sum(counted(stormy["events"], kind).values())
-        print("%-4s chapter %d, %s" % ("FAIL" if problems else "ok", number, name))
+        print(f"{'FAIL' if problems else 'ok':<4} chapter {number}, {name}")
         for problem in problems:
             print("       " + problem)
         failed += bool(problems)
-    print("%d chapters, %d namespaces created, %d tags deleted, under faults as without: %s"
-          % (len(chaos), totals["namespace created"], totals["tag deleted"], "no" if failed else "yes"))
+    print(
+        f"{len(chaos)} chapters, {totals['namespace created']} namespaces created,"
+        f" {totals['tag deleted']} tags deleted, under faults as without: {'no' if failed else 'yes'}"
+    )
     return 1 if failed else 0
 
 

@@ -42,7 +42,7 @@ def main():
                 except OSError:
                     continue
     for path in exposed:
-        print("%s holds the secret key and others can read it (mode %o)" % (path, stat.S_IMODE(os.stat(path).st_mode)))
+        print(f"{path} holds the secret key and others can read it (mode {stat.S_IMODE(os.stat(path).st_mode):o})")
     return 1 if exposed else 0
 
 

@@ -16,7 +16,7 @@ def main():
     environment = dict(os.environ)
     ensurepip.bootstrap(upgrade=True, default_pip=True)
     arguments = [argument for argument in sys.argv[1:] if argument not in ("--no-setuptools", "--no-wheel")]
-    return subprocess.call([sys.executable, "-m", "pip", "install", "--quiet"] + arguments, env=environment)
+    return subprocess.call([sys.executable, "-m", "pip", "install", "--quiet", *arguments], env=environment)
 
 
 if __name__ == "__main__":

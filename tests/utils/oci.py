@@ -48,23 +48,37 @@ def build(directory, tag, content):
     """Add the image `tag` with a layer holding `content` to the OCI layout; return its digest."""
     content = content.encode() if isinstance(content, str) else content
     tar, layer = _layer(content)
-    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {},
-                         "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(tar).hexdigest()]}},
-                        sort_keys=True).encode()
-    manifest = json.dumps({
-        "schemaVersion": 2, "mediaType": MANIFEST,
-        "config": dict(_write_blob(directory, config), mediaType="application/vnd.oci.image.config.v1+json"),
-        "layers": [dict(_write_blob(directory, layer), mediaType="application/vnd.oci.image.layer.v1.tar+gzip")],
-    }, sort_keys=True).encode()
-    descriptor = dict(_write_blob(directory, manifest), mediaType=MANIFEST,
-                      annotations={"org.opencontainers.image.ref.name": tag})
+    config = json.dumps(
+        {
+            "architecture": "amd64",
+            "os": "linux",
+            "config": {},
+            "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(tar).hexdigest()]},
+        },
+        sort_keys=True,
+    ).encode()
+    manifest = json.dumps(
+        {
+            "schemaVersion": 2,
+            "mediaType": MANIFEST,
+            "config": dict(_write_blob(directory, config), mediaType="application/vnd.oci.image.config.v1+json"),
+            "layers": [dict(_write_blob(directory, layer), mediaType="application/vnd.oci.image.layer.v1.tar+gzip")],
+        },
+        sort_keys=True,
+    ).encode()
+    descriptor = dict(
+        _write_blob(directory, manifest), mediaType=MANIFEST, annotations={"org.opencontainers.image.ref.name": tag}
+    )
     index_path = os.path.join(directory, "index.json")
     index = {"schemaVersion": 2, "manifests": []}
     if os.path.exists(index_path):
         with open(index_path) as handle:
             index = json.load(handle)
-    index["manifests"] = [entry for entry in index["manifests"]
-                          if entry.get("annotations", {}).get("org.opencontainers.image.ref.name") != tag]
+    index["manifests"] = [
+        entry
+        for entry in index["manifests"]
+        if entry.get("annotations", {}).get("org.opencontainers.image.ref.name") != tag
+    ]
     index["manifests"].append(descriptor)
     with open(index_path, "w") as handle:
         json.dump(index, handle)
@@ -83,7 +97,7 @@ def push(directory, tag, destination, creds=None, authfile=None):
         command += ["--dest-authfile", authfile]
     else:
         command += ["--dest-creds", creds] if creds else ["--dest-no-creds"]
-    command += ["oci:%s:%s" % (directory, tag), "docker://%s" % destination]
+    command += [f"oci:{directory}:{tag}", f"docker://{destination}"]
     return subprocess.run(command, capture_output=True, text=True, check=False)
 
 

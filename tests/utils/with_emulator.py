@@ -7,9 +7,9 @@ a user's shell would hold them, and in SCW_EMULATOR_URL. With --integration-conf
 are also written as variables for ansible-test, which passes no environment to its targets,
 with the registries' host:port by region (scw_registries) when the emulator runs --registry.
 The emulator's starting faults, latency and deleting polls go there too (scw_faults,
-scw_latency_ms, scw_deleting_polls), so that a target that changes them can put them back. With --journal, the emulator's journal (what
-it created and deleted, and its state at each reset) is written to that file when the command
-succeeds.
+scw_latency_ms, scw_deleting_polls), so that a target that changes them can put them back.
+With --journal, the emulator's journal (what it created and deleted, and its state at each
+reset) is written to that file when the command succeeds.
 The exit status is the command's.
 """
 
@@ -35,11 +35,17 @@ SECOND_PROJECT_ID = "105bdce1-64c0-48ab-899d-868455867ecf"
 
 def start_emulator(extra_arguments, **popen_options):
     """(process, API URL, {region: registry host:port}); the registries only with --registry."""
-    command = [sys.executable, "-m", "tests.emulator"] + extra_arguments
+    command = [sys.executable, "-m", "tests.emulator", *extra_arguments]
     # The keys go in the environment: a command line is visible to everyone on the machine.
-    keys = "%s:%s:%s %s:%s" % (SECRET_KEY, PROJECT_ID, SECOND_PROJECT_ID, OTHER_SECRET_KEY, OTHER_PROJECT_ID)
-    emulator = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True,
-                                env=dict(os.environ, SCW_EMULATOR_SECRET_KEYS=keys), **popen_options)
+    keys = f"{SECRET_KEY}:{PROJECT_ID}:{SECOND_PROJECT_ID} {OTHER_SECRET_KEY}:{OTHER_PROJECT_ID}"
+    emulator = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, SCW_EMULATOR_SECRET_KEYS=keys),
+        **popen_options,
+    )
     registries = {}
     line = emulator.stdout.readline().strip()
     while line.startswith("registry "):
@@ -49,8 +55,8 @@ def start_emulator(extra_arguments, **popen_options):
     prefix = "emulator listening on "
     if not line.startswith(prefix):
         emulator.kill()
-        sys.exit("the emulator did not start (it printed %r)" % line)
-    return emulator, line[len(prefix):], registries
+        sys.exit(f"the emulator did not start (it printed {line!r})")
+    return emulator, line[len(prefix) :], registries
 
 
 def read_json(url):
@@ -71,19 +77,26 @@ def main():
 
     emulator, url, registries = start_emulator(options.emulator_arg)
     config = read_json(url + "/_emulator/config")
-    variables = {"faults": json.dumps(config["faults"]), "latency_ms": json.dumps(config["latency_ms"]),
-                 "deleting_polls": config["deleting_polls"],
-                 "api_url": url, "secret_key": SECRET_KEY, "project_id": PROJECT_ID,
-                 "second_project_id": SECOND_PROJECT_ID,
-                 "other_secret_key": OTHER_SECRET_KEY, "other_project_id": OTHER_PROJECT_ID,
-                 "registries": json.dumps(registries, sort_keys=True)}
+    variables = {
+        "faults": json.dumps(config["faults"]),
+        "latency_ms": json.dumps(config["latency_ms"]),
+        "deleting_polls": config["deleting_polls"],
+        "api_url": url,
+        "secret_key": SECRET_KEY,
+        "project_id": PROJECT_ID,
+        "second_project_id": SECOND_PROJECT_ID,
+        "other_secret_key": OTHER_SECRET_KEY,
+        "other_project_id": OTHER_PROJECT_ID,
+        "registries": json.dumps(registries, sort_keys=True),
+    }
     if options.integration_config:
         # 0600, like any file that holds a secret key, even the emulator's.
         descriptor = os.open(options.integration_config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as handle:
-            handle.write("".join("scw_%s: %s\n" % item for item in sorted(variables.items())))
-    environment = dict(os.environ, SCW_API_URL=url, SCW_SECRET_KEY=SECRET_KEY, SCW_DEFAULT_PROJECT_ID=PROJECT_ID,
-                       SCW_EMULATOR_URL=url)
+            handle.write("".join("scw_{}: {}\n".format(*item) for item in sorted(variables.items())))
+    environment = dict(
+        os.environ, SCW_API_URL=url, SCW_SECRET_KEY=SECRET_KEY, SCW_DEFAULT_PROJECT_ID=PROJECT_ID, SCW_EMULATOR_URL=url
+    )
     try:
         status = subprocess.call(command, env=environment)
         if options.journal and status == 0:

@@ -1,11 +1,16 @@
 """Fixtures that run the emulator as a subprocess (see emulator_harness.py)."""
 
 import pytest
-
 from emulator_harness import EXTRA_PROJECT, KEY, ORG, OTHER_KEY, OTHER_ORG, EmulatorProcess
 
-SHARED_ARGS = ["--secret-key", f"{KEY}:{ORG}:{EXTRA_PROJECT}", "--secret-key", f"{OTHER_KEY}:{OTHER_ORG}",
-               "--deleting-polls", "2"]
+SHARED_ARGS = [
+    "--secret-key",
+    f"{KEY}:{ORG}:{EXTRA_PROJECT}",
+    "--secret-key",
+    f"{OTHER_KEY}:{OTHER_ORG}",
+    "--deleting-polls",
+    "2",
+]
 
 
 @pytest.fixture

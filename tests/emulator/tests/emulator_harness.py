@@ -31,9 +31,15 @@ class EmulatorProcess:
     def __init__(self, args, log_dir, timeout=20):
         self.args = list(args)
         self.stderr_path = Path(log_dir) / f"emulator-{next(_counter)}.stderr"
-        self._stderr = open(self.stderr_path, "w+", encoding="utf-8")
-        self.proc = subprocess.Popen([sys.executable, "-m", "tests.emulator", *self.args], cwd=ROOT,
-                                     stdout=subprocess.PIPE, stderr=self._stderr, text=True)
+        # The emulator's stderr for its whole life, past this method: stop() closes it.
+        self._stderr = open(self.stderr_path, "w+", encoding="utf-8")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.emulator", *self.args],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+        )
         self.stdout_lines = self._read_until_ready(timeout)
         line = self.stdout_lines[-1] if self.stdout_lines else ""
         if not line.startswith(READY_PREFIX):
@@ -41,7 +47,7 @@ class EmulatorProcess:
             self.proc.wait()
             raise RuntimeError(f"emulator did not start: stdout {self.stdout_lines!r}, stderr {self.stderr()!r}")
         self.ready_line = line
-        self.url = line[len(READY_PREFIX):].strip()
+        self.url = line[len(READY_PREFIX) :].strip()
         self.port = int(self.url.rsplit(":", 1)[1])
         # region -> registry URL, from the lines before the ready line (empty without --registry).
         self.registries = {}
@@ -113,8 +119,11 @@ class EmulatorProcess:
 
     def reset(self):
         self.admin("POST", "reset")
-        self.admin("PATCH", "config", json={"deleting_polls": 2, "faults": None, "latency_ms": None,
-                                            "pushes_before_tag_delete": 0})
+        self.admin(
+            "PATCH",
+            "config",
+            json={"deleting_polls": 2, "faults": None, "latency_ms": None, "pushes_before_tag_delete": 0},
+        )
 
 
 def namespace_payload(name, project_id=ORG, **extra):

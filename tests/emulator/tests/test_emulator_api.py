@@ -5,17 +5,43 @@ import uuid
 
 import pytest
 import requests
+from emulator_harness import DIGEST_A, DIGEST_B, EXTRA_PROJECT, KEY, ORG, OTHER_KEY, OTHER_ORG, namespace_payload
 
-from emulator_harness import (DIGEST_A, DIGEST_B, EXTRA_PROJECT, KEY, ORG, OTHER_KEY, OTHER_ORG,
-                              namespace_payload)
-
-NAMESPACE_FIELDS = ["id", "name", "description", "organization_id", "project_id", "status", "status_message",
-                    "endpoint", "is_public", "size", "created_at", "updated_at", "image_count", "region"]
-IMAGE_FIELDS = ["id", "name", "namespace_id", "status", "status_message", "visibility", "size", "created_at",
-                "updated_at", "tags"]
+NAMESPACE_FIELDS = [
+    "id",
+    "name",
+    "description",
+    "organization_id",
+    "project_id",
+    "status",
+    "status_message",
+    "endpoint",
+    "is_public",
+    "size",
+    "created_at",
+    "updated_at",
+    "image_count",
+    "region",
+]
+IMAGE_FIELDS = [
+    "id",
+    "name",
+    "namespace_id",
+    "status",
+    "status_message",
+    "visibility",
+    "size",
+    "created_at",
+    "updated_at",
+    "tags",
+]
 TAG_FIELDS = ["id", "name", "image_id", "status", "digest", "created_at", "updated_at"]
-DENIED_BODY = {"message": "authentication is denied", "method": "api_key", "reason": "not_found",
-               "type": "denied_authentication"}
+DENIED_BODY = {
+    "message": "authentication is denied",
+    "method": "api_key",
+    "reason": "not_found",
+    "type": "denied_authentication",
+}
 ALREADY_EXIST = {"message": "Namespace already exist"}
 MICROS_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 NANOS_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$")
@@ -33,18 +59,32 @@ def get(emu, path, key=KEY, **kwargs):
 
 def push(emu, namespace, image, *tags, region="fr-par"):
     """Seeds an image with tags given as (name, digest, size)."""
-    created = emu.seed({"images": [{"region": region, "namespace": namespace, "name": image,
-                                    "tags": [{"name": n, "digest": d, "size": s} for n, d, s in tags]}]})
+    created = emu.seed(
+        {
+            "images": [
+                {
+                    "region": region,
+                    "namespace": namespace,
+                    "name": image,
+                    "tags": [{"name": n, "digest": d, "size": s} for n, d, s in tags],
+                }
+            ]
+        }
+    )
     return created["images"][0], created["tags"]
 
 
 def invalid(argument, reason):
-    return lambda body: (body["type"] == "invalid_arguments" and body["message"] == "invalid argument(s)"
-                         and [(d["argument_name"], d["reason"]) for d in body["details"]] == [(argument, reason)]
-                         and all(isinstance(d["help_message"], str) for d in body["details"]))
+    return lambda body: (
+        body["type"] == "invalid_arguments"
+        and body["message"] == "invalid argument(s)"
+        and [(d["argument_name"], d["reason"]) for d in body["details"]] == [(argument, reason)]
+        and all(isinstance(d["help_message"], str) for d in body["details"])
+    )
 
 
 # ---- authentication ----------------------------------------------------------
+
 
 def test_a_missing_or_unknown_key_gets_401_denied_authentication(emu):
     for key in (None, str(uuid.uuid4()), "not-a-uuid"):
@@ -56,6 +96,7 @@ def test_a_missing_or_unknown_key_gets_401_denied_authentication(emu):
 
 
 # ---- objects -------------------------------------------------------------------
+
 
 def test_every_object_has_every_field_in_the_server_order(emu):
     created = create(emu, "field-order")
@@ -69,8 +110,15 @@ def test_every_object_has_every_field_in_the_server_order(emu):
     assert list(get(emu, "images").json()["images"][0]) == IMAGE_FIELDS
     assert list(get(emu, f"images/{image_id}/tags").json()["tags"][0]) == TAG_FIELDS
     assert namespace["status_message"] == "" and namespace["description"] == "" and namespace["is_public"] is False
-    assert image == {**image, "status": "ready", "status_message": "", "visibility": "inherit", "size": 10,
-                     "tags": ["v1"], "namespace_id": created["id"]}
+    assert image == {
+        **image,
+        "status": "ready",
+        "status_message": "",
+        "visibility": "inherit",
+        "size": 10,
+        "tags": ["v1"],
+        "namespace_id": created["id"],
+    }
     assert tag == {**tag, "name": "v1", "image_id": image_id, "status": "ready", "digest": DIGEST_A}
 
 
@@ -80,8 +128,12 @@ def test_a_created_namespace_is_ready_at_once_with_its_endpoint_and_region(emu):
     assert created["endpoint"] == "rg.nl-ams.scw.cloud/ready-now"
     assert created["region"] == "nl-ams"
     assert (created["organization_id"], created["project_id"]) == (ORG, ORG)
-    assert (created["description"], created["is_public"], created["size"], created["image_count"]) == \
-        ("hello", True, 0, 0)
+    assert (created["description"], created["is_public"], created["size"], created["image_count"]) == (
+        "hello",
+        True,
+        0,
+        0,
+    )
     read = emu.session().get(emu.api_url(f"namespaces/{created['id']}", "nl-ams")).json()
     assert read["status"] == "ready"
     # Ids are regional: the same id is unknown in another region.
@@ -90,16 +142,17 @@ def test_a_created_namespace_is_ready_at_once_with_its_endpoint_and_region(emu):
 
 # ---- names -----------------------------------------------------------------------
 
+
 def test_namespace_names_are_unique_per_region_across_organizations(emu):
     create(emu, "taken-name")
-    response = emu.session(OTHER_KEY).post(emu.api_url("namespaces"),
-                                           json=namespace_payload("taken-name", OTHER_ORG))
+    response = emu.session(OTHER_KEY).post(emu.api_url("namespaces"), json=namespace_payload("taken-name", OTHER_ORG))
     assert (response.status_code, response.json()) == (400, ALREADY_EXIST)
     assert create(emu, "taken-name", key=OTHER_KEY, region="pl-waw", project_id=OTHER_ORG)["region"] == "pl-waw"
 
 
-@pytest.mark.parametrize("name", ["my_namespace", "Upper-case", "abc", "a" * 55, "-lead", "trail-", "dou--ble",
-                                  "with space", "dot.ted"])
+@pytest.mark.parametrize(
+    "name", ["my_namespace", "Upper-case", "abc", "a" * 55, "-lead", "trail-", "dou--ble", "with space", "dot.ted"]
+)
 def test_an_invalid_namespace_name_gets_the_same_400_as_a_duplicate(emu, name):
     response = emu.session().post(emu.api_url("namespaces"), json=namespace_payload(name))
     assert (response.status_code, response.json()) == (400, ALREADY_EXIST)
@@ -112,17 +165,21 @@ def test_names_of_4_to_54_lower_case_alphanumerics_and_single_hyphens_are_valid(
 
 # ---- create body -----------------------------------------------------------------
 
-@pytest.mark.parametrize("body, check", [
-    ({"project_id": ORG}, invalid("name", "required")),
-    ({"name": "no-project"}, invalid("project_id", "required")),
-    ({"name": "both-ids", "project_id": ORG, "organization_id": ORG}, invalid("project_id", "constraint")),
-    ({"name": "bad-project", "project_id": "123"}, invalid("project_id", "format")),
-    ({"name": "bad-org", "organization_id": "123"}, invalid("organization_id", "format")),
-    ({"name": "bad-description", "project_id": ORG, "description": 5}, invalid("description", "format")),
-    ({"name": "bad-public", "project_id": ORG, "is_public": "yes"}, invalid("is_public", "format")),
-    ("[1, 2]", invalid("body", "format")),
-    ("{not json", invalid("body", "format")),
-])
+
+@pytest.mark.parametrize(
+    "body, check",
+    [
+        ({"project_id": ORG}, invalid("name", "required")),
+        ({"name": "no-project"}, invalid("project_id", "required")),
+        ({"name": "both-ids", "project_id": ORG, "organization_id": ORG}, invalid("project_id", "constraint")),
+        ({"name": "bad-project", "project_id": "123"}, invalid("project_id", "format")),
+        ({"name": "bad-org", "organization_id": "123"}, invalid("organization_id", "format")),
+        ({"name": "bad-description", "project_id": ORG, "description": 5}, invalid("description", "format")),
+        ({"name": "bad-public", "project_id": ORG, "is_public": "yes"}, invalid("is_public", "format")),
+        ("[1, 2]", invalid("body", "format")),
+        ("{not json", invalid("body", "format")),
+    ],
+)
 def test_malformed_create_bodies_get_400_invalid_arguments(emu, body, check):
     kwargs = {"data": body} if isinstance(body, str) else {"json": body}
     response = emu.session().post(emu.api_url("namespaces"), **kwargs)
@@ -140,8 +197,7 @@ def test_create_defaults_and_organization_id_standing_for_its_default_project(em
 
 
 def test_creating_in_a_project_the_key_does_not_own_is_not_authorized(emu):
-    for field, value in (("project_id", OTHER_ORG), ("organization_id", OTHER_ORG),
-                         ("project_id", str(uuid.uuid4()))):
+    for field, value in (("project_id", OTHER_ORG), ("organization_id", OTHER_ORG), ("project_id", str(uuid.uuid4()))):
         response = emu.session().post(emu.api_url("namespaces"), json={"name": "not-mine", field: value})
         assert (response.status_code, response.json()) == (403, {"message": "Not authorized"})
     created = create(emu, "second-project", project_id=EXTRA_PROJECT)
@@ -150,14 +206,18 @@ def test_creating_in_a_project_the_key_does_not_own_is_not_authorized(emu):
 
 # ---- organizations -----------------------------------------------------------------
 
+
 def test_another_organization_gets_403_by_id_and_sees_nothing_in_lists(emu):
     namespace = create(emu, "private-to-org")
     image_id, (tag_id,) = push(emu, "private-to-org", "app", ("v1", DIGEST_A, 1))
     other = emu.session(OTHER_KEY)
 
     def denied(resource, action):
-        return {"details": [{"action": action, "resource": resource}], "message": "insufficient permissions",
-                "type": "permissions_denied"}
+        return {
+            "details": [{"action": action, "resource": resource}],
+            "message": "insufficient permissions",
+            "type": "permissions_denied",
+        }
 
     for method, path, resource, action in [
         ("GET", f"namespaces/{namespace['id']}", "namespace", "read"),
@@ -182,14 +242,16 @@ def test_another_organization_gets_403_by_id_and_sees_nothing_in_lists(emu):
 
 def test_unknown_ids_get_404_with_the_resource_message(emu):
     missing = str(uuid.uuid4())
-    for method, path, message in [("GET", f"namespaces/{missing}", "Namespace was not found"),
-                                  ("PATCH", f"namespaces/{missing}", "Namespace was not found"),
-                                  ("DELETE", f"namespaces/{missing}", "Namespace was not found"),
-                                  ("GET", f"images/{missing}", "Image was not found"),
-                                  ("DELETE", f"images/{missing}", "Image was not found"),
-                                  ("GET", f"images/{missing}/tags", "Image was not found"),
-                                  ("GET", f"tags/{missing}", "Tag was not found"),
-                                  ("DELETE", f"tags/{missing}", "Tag was not found")]:
+    for method, path, message in [
+        ("GET", f"namespaces/{missing}", "Namespace was not found"),
+        ("PATCH", f"namespaces/{missing}", "Namespace was not found"),
+        ("DELETE", f"namespaces/{missing}", "Namespace was not found"),
+        ("GET", f"images/{missing}", "Image was not found"),
+        ("DELETE", f"images/{missing}", "Image was not found"),
+        ("GET", f"images/{missing}/tags", "Image was not found"),
+        ("GET", f"tags/{missing}", "Tag was not found"),
+        ("DELETE", f"tags/{missing}", "Tag was not found"),
+    ]:
         response = emu.session().request(method, emu.api_url(path), json={})
         assert (response.status_code, response.json()) == (404, {"message": message}), (method, path)
 
@@ -200,17 +262,21 @@ def test_malformed_ids_and_filters_get_400_invalid_arguments(emu):
     assert invalid("tag_id", "format")(emu.session().delete(emu.api_url("tags/x")).json())
     assert invalid("project_id", "format")(get(emu, "namespaces", params={"project_id": "p"}).json())
     assert invalid("namespace_id", "format")(get(emu, "images", params={"namespace_id": "n"}).json())
-    assert invalid("force", "format")(emu.session().delete(emu.api_url(f"tags/{uuid.uuid4()}"),
-                                                           params={"force": "maybe"}).json())
+    assert invalid("force", "format")(
+        emu.session().delete(emu.api_url(f"tags/{uuid.uuid4()}"), params={"force": "maybe"}).json()
+    )
 
 
 def test_an_unknown_region_gets_404(emu):
     response = emu.session().get(emu.api_url("namespaces", region="it-mil"))
     assert (response.status_code, response.json()) == (
-        404, {"message": "Region it-mil is not available for this product"})
+        404,
+        {"message": "Region it-mil is not available for this product"},
+    )
 
 
 # ---- lists -------------------------------------------------------------------------
+
 
 def test_lists_page_with_a_total_count_of_every_match(emu):
     names = [f"page-{i:02d}" for i in range(25)]
@@ -225,8 +291,12 @@ def test_lists_page_with_a_total_count_of_every_match(emu):
     pages = [get(emu, "namespaces", params={"page": p, "page_size": 7}).json() for p in (1, 2, 3, 4)]
     assert [n["name"] for page in pages for n in page["namespaces"]] == names
     assert {page["total_count"] for page in pages} == {25}
-    for params, argument in [({"page_size": 101}, "page_size"), ({"page_size": 0}, "page_size"),
-                             ({"page": 0}, "page"), ({"page": "x"}, "page")]:
+    for params, argument in [
+        ({"page_size": 101}, "page_size"),
+        ({"page_size": 0}, "page_size"),
+        ({"page": 0}, "page"),
+        ({"page": "x"}, "page"),
+    ]:
         response = get(emu, "namespaces", params=params)
         assert response.status_code == 400
         assert response.json()["details"][0]["argument_name"] == argument
@@ -238,8 +308,10 @@ def test_an_empty_list_is_an_empty_envelope(emu):
 
 
 def test_order_by_sorts_each_resource_with_ties_broken_by_id(emu):
-    created = [create(emu, name, description=desc) for name, desc in
-               [("charlie", "same"), ("alpha", "same"), ("bravo", "first")]]
+    created = [
+        create(emu, name, description=desc)
+        for name, desc in [("charlie", "same"), ("alpha", "same"), ("bravo", "first")]
+    ]
 
     def names(**params):
         return [n["name"] for n in get(emu, "namespaces", params=params).json()["namespaces"]]
@@ -249,8 +321,8 @@ def test_order_by_sorts_each_resource_with_ties_broken_by_id(emu):
     assert names(order_by="name_asc") == ["alpha", "bravo", "charlie"]
     assert names(order_by="name_desc") == ["charlie", "bravo", "alpha"]
     tied = [n["name"] for n in sorted(created[:2], key=lambda n: n["id"])]
-    assert names(order_by="description_asc") == ["bravo"] + tied
-    assert names(order_by="description_desc") == tied[::-1] + ["bravo"]
+    assert names(order_by="description_asc") == ["bravo", *tied]
+    assert names(order_by="description_desc") == [*tied[::-1], "bravo"]
     assert get(emu, "namespaces", params={"order_by": "status_asc"}).status_code == 400
 
     for image in ("zeta", "eta", "theta"):
@@ -299,10 +371,11 @@ def test_image_names_with_a_slash_are_found_by_the_url_encoded_name_filter(emu):
 
 # ---- requests and answers ----------------------------------------------------------
 
+
 def test_get_and_delete_accept_and_ignore_a_json_body_on_a_kept_alive_connection(emu):
     session = emu.session()
     session.headers.update({"Content-Type": "application/json; charset=utf-8", "Accept": "application/json"})
-    created = session.post(emu.api_url("namespaces"), data='{"name":"with-body","project_id":"%s"}' % ORG).json()
+    created = session.post(emu.api_url("namespaces"), data=f'{{"name":"with-body","project_id":"{ORG}"}}').json()
     assert session.get(emu.api_url("namespaces"), data="{}").json()["total_count"] == 1
     assert session.get(emu.api_url(f"namespaces/{created['id']}"), data="{}").json()["name"] == "with-body"
     assert session.delete(emu.api_url(f"namespaces/{created['id']}"), data="{}").json()["status"] == "deleting"
@@ -311,8 +384,11 @@ def test_get_and_delete_accept_and_ignore_a_json_body_on_a_kept_alive_connection
 
 
 def test_answers_carry_json_content_type_a_request_id_and_the_gateway_headers(emu):
-    responses = [get(emu, "namespaces"), get(emu, f"namespaces/{uuid.uuid4()}"),
-                 emu.session(None).get(emu.api_url("namespaces"))]
+    responses = [
+        get(emu, "namespaces"),
+        get(emu, f"namespaces/{uuid.uuid4()}"),
+        emu.session(None).get(emu.api_url("namespaces")),
+    ]
     request_ids = set()
     for response in responses:
         headers = response.headers
@@ -379,6 +455,7 @@ def test_image_visibility_can_be_public_private_or_inherit(emu):
 
 # ---- deleting ----------------------------------------------------------------------
 
+
 def test_deleting_an_empty_namespace_makes_the_next_get_404(emu):
     created = create(emu, "empty-one")
     deleted = emu.session().delete(emu.api_url(f"namespaces/{created['id']}")).json()
@@ -402,8 +479,7 @@ def test_deleting_a_namespace_with_images_stays_deleting_for_the_configured_poll
     assert (again.status_code, again.json()["status"]) == (200, "deleting")
     listed = get(emu, "namespaces", params={"name": "with-images"}).json()
     assert [n["status"] for n in listed["namespaces"]] == ["deleting"]
-    assert emu.session().post(emu.api_url("namespaces"),
-                              json=namespace_payload("with-images")).json() == ALREADY_EXIST
+    assert emu.session().post(emu.api_url("namespaces"), json=namespace_payload("with-images")).json() == ALREADY_EXIST
     assert get(emu, f"namespaces/{created['id']}").status_code == 404
     assert get(emu, "namespaces").json() == {"namespaces": [], "total_count": 0}
     assert get(emu, f"images/{image_id}").status_code == 404
@@ -416,9 +492,16 @@ def test_a_namespace_being_deleted_cannot_be_changed_and_its_images_are_deleting
     image_id = push(emu, "going-away", "app", ("v1", DIGEST_A, 1))[0]
     emu.session().delete(emu.api_url(f"namespaces/{created['id']}"))
     response = emu.session().patch(emu.api_url(f"namespaces/{created['id']}"), json={"description": "x"})
-    assert (response.status_code, response.json()) == (409, {
-        "current_state": "deleting", "message": "resource is in a transient state", "resource": "namespace",
-        "resource_id": created["id"], "type": "transient_state"})
+    assert (response.status_code, response.json()) == (
+        409,
+        {
+            "current_state": "deleting",
+            "message": "resource is in a transient state",
+            "resource": "namespace",
+            "resource_id": created["id"],
+            "type": "transient_state",
+        },
+    )
     assert get(emu, f"images/{image_id}").json()["status"] == "deleting"
 
 
@@ -456,15 +539,21 @@ def test_deleting_an_image_without_tags_is_immediate(emu):
 
 def test_deleting_a_tag_whose_digest_is_shared_needs_force(emu):
     create(emu, "tag-delete")
-    image_id, (latest, v1, v2) = push(emu, "tag-delete", "app", ("latest", DIGEST_A, 100), ("v1", DIGEST_A, 100),
-                                      ("v2", DIGEST_B, 30))
+    image_id, (latest, v1, v2) = push(
+        emu, "tag-delete", "app", ("latest", DIGEST_A, 100), ("v1", DIGEST_A, 100), ("v2", DIGEST_B, 30)
+    )
     assert get(emu, f"images/{image_id}").json()["size"] == 130
     for params in ({}, {"force": "false"}):
         response = emu.session().delete(emu.api_url(f"tags/{latest}"), params=params)
-        assert (response.status_code, response.json()) == (412, {
-            "help_message": f"tags latest, v1 share digest {DIGEST_A}; set force=true to delete them all",
-            "message": "precondition is not respected", "precondition": "resource_still_in_use",
-            "type": "precondition_failed"})
+        assert (response.status_code, response.json()) == (
+            412,
+            {
+                "help_message": f"tags latest, v1 share digest {DIGEST_A}; set force=true to delete them all",
+                "message": "precondition is not respected",
+                "precondition": "resource_still_in_use",
+                "type": "precondition_failed",
+            },
+        )
     assert get(emu, f"images/{image_id}").json()["tags"] == ["latest", "v1", "v2"]
     response = emu.session().delete(emu.api_url(f"tags/{latest}"), params={"force": "true"})
     assert response.status_code == 200
@@ -488,7 +577,9 @@ def test_a_push_before_a_tag_delete_makes_it_a_race_that_needs_force(emu):
     response = emu.session().delete(emu.api_url(f"tags/{v1}"))
     raced = "pushed-during-delete-of-v1"
     assert (response.status_code, response.json()["help_message"]) == (
-        412, f"tags {raced}, v1 share digest {DIGEST_A}; set force=true to delete them all")
+        412,
+        f"tags {raced}, v1 share digest {DIGEST_A}; set force=true to delete them all",
+    )
     assert get(emu, f"images/{image_id}").json()["tags"] == [raced, "v1", "v2"]
     # Only the next delete races.
     assert emu.admin("GET", "config")["pushes_before_tag_delete"] == 0
@@ -500,7 +591,9 @@ def test_a_push_before_a_tag_delete_makes_it_a_race_that_needs_force(emu):
 def test_pushes_before_tag_delete_must_be_a_count(emu, value):
     response = emu.session().patch(f"{emu.url}/_emulator/config", json={"pushes_before_tag_delete": value})
     assert (response.status_code, response.json()) == (
-        400, {"message": "pushes_before_tag_delete must be a non-negative integer"})
+        400,
+        {"message": "pushes_before_tag_delete must be a non-negative integer"},
+    )
     assert emu.admin("GET", "config")["pushes_before_tag_delete"] == 0
 
 
@@ -529,9 +622,15 @@ def test_locked_resources_can_be_read_but_not_changed(emu):
     assert namespace["status"] == "locked"
     url = emu.api_url(f"namespaces/{namespace['id']}")
     for response in (emu.session().patch(url, json={"description": "x"}), emu.session().delete(url)):
-        assert (response.status_code, response.json()) == (403, {
-            "message": "resource is locked", "resource": "namespace", "resource_id": namespace["id"],
-            "type": "locked"})
+        assert (response.status_code, response.json()) == (
+            403,
+            {
+                "message": "resource is locked",
+                "resource": "namespace",
+                "resource_id": namespace["id"],
+                "type": "locked",
+            },
+        )
 
 
 def test_unknown_paths_and_methods_are_refused(emu):

@@ -4,7 +4,6 @@ import threading
 
 import pytest
 import requests
-
 from emulator_harness import KEY, ORG, namespace_payload
 
 
@@ -27,9 +26,14 @@ def test_a_429_has_an_empty_body_no_content_type_and_the_envoy_header(start_emul
     assert emulator.session().get(emulator.api_url("namespaces")).json()["total_count"] == 0
 
 
-@pytest.mark.parametrize("status, text", [(503, "no healthy upstream"),
-                                          (502, "upstream connect error or disconnect/reset before headers"),
-                                          (500, "upstream connect error or disconnect/reset before headers")])
+@pytest.mark.parametrize(
+    "status, text",
+    [
+        (503, "no healthy upstream"),
+        (502, "upstream connect error or disconnect/reset before headers"),
+        (500, "upstream connect error or disconnect/reset before headers"),
+    ],
+)
 def test_5xx_faults_answer_plain_text_like_an_envoy_gateway(start_emulator, status, text):
     emulator = start_emulator("--faults", f"{status}=1")
     response = emulator.session().get(emulator.api_url("namespaces"))
@@ -42,9 +46,14 @@ def test_5xx_faults_answer_plain_text_like_an_envoy_gateway(start_emulator, stat
 def test_a_403_fault_is_the_standard_permissions_denied_body(start_emulator):
     emulator = start_emulator("--faults", "403=1")
     response = emulator.session().delete(emulator.api_url("images/6d5f7c0e-2b86-4d0a-9a43-4ad1f0b2a1e7"))
-    assert (response.status_code, response.json()) == (403, {
-        "details": [{"action": "write", "resource": "image"}], "message": "insufficient permissions",
-        "type": "permissions_denied"})
+    assert (response.status_code, response.json()) == (
+        403,
+        {
+            "details": [{"action": "write", "resource": "image"}],
+            "message": "insufficient permissions",
+            "type": "permissions_denied",
+        },
+    )
 
 
 def test_a_reset_applies_the_request_then_drops_the_connection(start_emulator):
@@ -76,8 +85,12 @@ def test_faults_can_be_changed_at_run_time_and_reseed_the_draws(emu):
     first = statuses(emu, 20)
     emu.admin("PATCH", "config", json={"faults": "429=0.5,seed=3"})
     assert statuses(emu, 20) == first and {200, 429} == set(first)
-    assert emu.admin("GET", "config") == {"deleting_polls": 2, "faults": "429=0.5,seed=3", "latency_ms": None,
-                                          "pushes_before_tag_delete": 0}
+    assert emu.admin("GET", "config") == {
+        "deleting_polls": 2,
+        "faults": "429=0.5,seed=3",
+        "latency_ms": None,
+        "pushes_before_tag_delete": 0,
+    }
     response = requests.patch(f"{emu.url}/_emulator/config", json={"faults": "429=3"})
     assert response.status_code == 400
 
@@ -112,8 +125,10 @@ def test_a_latency_range_is_accepted(start_emulator):
     assert emulator.admin("GET", "config")["latency_ms"] == "1-5"
 
 
-@pytest.mark.parametrize("status, message", [(400, "invalid argument(s)"), (404, "Namespace was not found"),
-                                             (409, "resource is in a transient state")])
+@pytest.mark.parametrize(
+    "status, message",
+    [(400, "invalid argument(s)"), (404, "Namespace was not found"), (409, "resource is in a transient state")],
+)
 def test_api_error_faults_answer_the_api_s_own_bodies_and_change_nothing(start_emulator, status, message):
     emulator = start_emulator("--faults", f"{status}=1")
     response = emulator.session().post(emulator.api_url("namespaces"), json=namespace_payload("never-made"))
@@ -139,7 +154,7 @@ def test_a_hugecount_listing_claims_a_trillion_items(start_emulator):
     emulator = start_emulator("--faults", "hugecount=1")
     response = emulator.session().get(emulator.api_url("images"))
     assert response.status_code == 200
-    assert response.json() == {"namespaces": [], "images": [], "tags": [], "total_count": 10 ** 12}
+    assert response.json() == {"namespaces": [], "images": [], "tags": [], "total_count": 10**12}
 
 
 def test_a_notjson_answer_is_a_200_in_html(start_emulator):

@@ -8,8 +8,7 @@ import uuid
 
 import pytest
 import requests
-
-from emulator_harness import (DIGEST_A, EXTRA_PROJECT, KEY, ORG, OTHER_KEY, OTHER_ORG, ROOT, namespace_payload)
+from emulator_harness import DIGEST_A, EXTRA_PROJECT, KEY, ORG, OTHER_KEY, OTHER_ORG, ROOT, namespace_payload
 
 SEED_YAML = f"""
 namespaces:
@@ -45,8 +44,9 @@ def test_a_signal_stops_the_emulator_cleanly_with_status_0_and_frees_the_port(st
 
 def test_without_secret_keys_the_well_known_key_is_accepted(start_emulator):
     emulator = start_emulator()
-    response = emulator.session(KEY).post(emulator.api_url("namespaces"),
-                                          json={"name": "default-key", "organization_id": ORG})
+    response = emulator.session(KEY).post(
+        emulator.api_url("namespaces"), json={"name": "default-key", "organization_id": ORG}
+    )
     assert response.json()["organization_id"] == ORG
     assert emulator.session(OTHER_KEY).get(emulator.api_url("namespaces")).status_code == 401
 
@@ -55,8 +55,11 @@ def test_a_key_without_organization_gets_a_stable_derived_one(start_emulator):
     key = str(uuid.uuid4())
     derived = str(uuid.uuid5(uuid.NAMESPACE_URL, key))
     emulator = start_emulator("--secret-key", key)
-    created = emulator.session(key).post(emulator.api_url("namespaces"),
-                                         json={"name": "derived-org", "organization_id": derived}).json()
+    created = (
+        emulator.session(key)
+        .post(emulator.api_url("namespaces"), json={"name": "derived-org", "organization_id": derived})
+        .json()
+    )
     assert (created["organization_id"], created["project_id"]) == (derived, derived)
     assert emulator.session(KEY).get(emulator.api_url("namespaces")).status_code == 401
 
@@ -68,20 +71,41 @@ def test_keys_sharing_an_organization_see_the_same_namespaces(start_emulator):
     assert [n["name"] for n in listed["namespaces"]] == ["shared-org"]
 
 
-@pytest.mark.parametrize("args", [["--secret-key", "nope"], ["--faults", "429=2"], ["--faults", "418=0.1"],
-                                  ["--faults", "429=0.7,503=0.5"], ["--latency-ms", "5-1"],
-                                  ["--deleting-polls", "-1"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--secret-key", "nope"],
+        ["--faults", "429=2"],
+        ["--faults", "418=0.1"],
+        ["--faults", "429=0.7,503=0.5"],
+        ["--latency-ms", "5-1"],
+        ["--deleting-polls", "-1"],
+    ],
+)
 def test_bad_options_stop_the_start_with_status_2_and_no_ready_line(args):
-    done = subprocess.run([sys.executable, "-m", "tests.emulator", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=30, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.emulator", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert done.returncode == 2
     assert done.stdout == ""
     assert "usage:" in done.stderr
 
 
 def test_registry_without_docker_registry_on_path_stops_the_start_with_status_1():
-    done = subprocess.run([sys.executable, "-m", "tests.emulator", "--registry"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=30, check=False, env={"PATH": "/nonexistent"})
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.emulator", "--registry"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+        env={"PATH": "/nonexistent"},
+    )
     assert (done.returncode, done.stdout) == (1, "")
     assert "docker-registry" in done.stderr and "Traceback" not in done.stderr
 
@@ -98,8 +122,11 @@ def test_a_seed_file_is_loaded_at_start(start_emulator, tmp_path):
     assert namespace["created_at"] == "2026-01-02T03:04:05.123457Z"
     assert (namespace["image_count"], namespace["size"]) == (1, 1048576)
     image = session.get(emulator.api_url("images"), params={"name": "team/app"}).json()["images"][0]
-    assert (image["visibility"], image["tags"], image["created_at"]) == \
-        ("private", ["latest", "v1.0.0"], "2026-01-03T00:00:00.000000Z")
+    assert (image["visibility"], image["tags"], image["created_at"]) == (
+        "private",
+        ["latest", "v1.0.0"],
+        "2026-01-03T00:00:00.000000Z",
+    )
     tags = session.get(emulator.api_url(f"images/{image['id']}/tags"), params={"name": "v1.0.0"}).json()["tags"]
     assert tags[0]["created_at"] == "2026-01-03T00:00:00.000000Z" and tags[0]["digest"] == DIGEST_A
 
@@ -107,8 +134,14 @@ def test_a_seed_file_is_loaded_at_start(start_emulator, tmp_path):
 def test_a_bad_seed_file_stops_the_start_with_a_message(tmp_path):
     seed_file = tmp_path / "seed.yml"
     seed_file.write_text("images:\n  - {region: fr-par, namespace: nowhere, name: app}\n")
-    done = subprocess.run([sys.executable, "-m", "tests.emulator", "--seed", str(seed_file)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=30, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.emulator", "--seed", str(seed_file)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert (done.returncode, done.stdout) == (2, "")
     assert "nowhere" in done.stderr
 
@@ -119,23 +152,41 @@ def test_the_admin_seed_adds_to_the_state_all_or_nothing(emu):
     image = emu.session().get(emu.api_url(f"images/{created['images'][0]}")).json()
     assert image["name"] == "team/app" and image["namespace_id"] == created["namespaces"][0]
     # A later push to the same image adds a tag to it and moves an existing tag.
-    again = emu.seed({"images": [{"namespace": "seeded-demo", "name": "team/app",
-                                  "tags": [{"name": "v2", "size": 5}, {"name": "latest", "size": 5}]}]})
+    again = emu.seed(
+        {
+            "images": [
+                {
+                    "namespace": "seeded-demo",
+                    "name": "team/app",
+                    "tags": [{"name": "v2", "size": 5}, {"name": "latest", "size": 5}],
+                }
+            ]
+        }
+    )
     assert again["images"] == created["images"]
     assert again["tags"][1] in created["tags"]
     image = emu.session().get(emu.api_url(f"images/{created['images'][0]}")).json()
     assert image["tags"] == ["latest", "v1.0.0", "v2"]
     # One bad entry and nothing of the document is applied.
-    bad = {"namespaces": [{"name": "half-seeded", "project_id": ORG}],
-           "images": [{"namespace": "no-such-namespace", "name": "app"}]}
+    bad = {
+        "namespaces": [{"name": "half-seeded", "project_id": ORG}],
+        "images": [{"namespace": "no-such-namespace", "name": "app"}],
+    }
     response = requests.post(f"{emu.url}/_emulator/seed", json=bad)
     assert response.status_code == 400 and "no-such-namespace" in response.json()["message"]
     assert emu.session().get(emu.api_url("namespaces"), params={"name": "half-seeded"}).json()["total_count"] == 0
-    for doc in ({"namespaces": [{"name": "x_y", "project_id": ORG}]}, {"namespaces": [{"name": "no-project"}]},
-                {"images": [{"namespace": "seeded-demo", "name": "app", "tags": [{"name": "v", "digest": "md5"}]}]},
-                {"volumes": []}, "- just\n- a list\n"):
-        response = requests.post(f"{emu.url}/_emulator/seed", data=doc if isinstance(doc, str) else None,
-                                 json=None if isinstance(doc, str) else doc)
+    for doc in (
+        {"namespaces": [{"name": "x_y", "project_id": ORG}]},
+        {"namespaces": [{"name": "no-project"}]},
+        {"images": [{"namespace": "seeded-demo", "name": "app", "tags": [{"name": "v", "digest": "md5"}]}]},
+        {"volumes": []},
+        "- just\n- a list\n",
+    ):
+        response = requests.post(
+            f"{emu.url}/_emulator/seed",
+            data=doc if isinstance(doc, str) else None,
+            json=None if isinstance(doc, str) else doc,
+        )
         assert response.status_code == 400, doc
 
 
@@ -154,12 +205,24 @@ def test_the_journal_keeps_what_was_created_and_deleted_by_chapter_with_each_end
     session.post(emu.api_url("namespaces"), json=namespace_payload("journal-one")).raise_for_status()
     # A refused create is not in the journal.
     assert session.post(emu.api_url("namespaces"), json=namespace_payload("journal-one")).status_code == 400
-    seeded = emu.seed({"images": [{"namespace": "journal-one", "name": "app",
-                                   "tags": [{"name": "v1", "digest": "sha256:" + "a" * 64},
-                                            {"name": "latest", "digest": "sha256:" + "a" * 64},
-                                            {"name": "v2", "digest": "sha256:" + "b" * 64}]}]})
-    v1 = next(t for t in session.get(emu.api_url(f"images/{seeded['images'][0]}/tags")).json()["tags"]
-              if t["name"] == "v1")
+    seeded = emu.seed(
+        {
+            "images": [
+                {
+                    "namespace": "journal-one",
+                    "name": "app",
+                    "tags": [
+                        {"name": "v1", "digest": "sha256:" + "a" * 64},
+                        {"name": "latest", "digest": "sha256:" + "a" * 64},
+                        {"name": "v2", "digest": "sha256:" + "b" * 64},
+                    ],
+                }
+            ]
+        }
+    )
+    v1 = next(
+        t for t in session.get(emu.api_url(f"images/{seeded['images'][0]}/tags")).json()["tags"] if t["name"] == "v1"
+    )
     session.delete(emu.api_url(f"tags/{v1['id']}"), params={"force": "true"}).raise_for_status()
     emu.admin("POST", "reset", json={"chapter": "first"})
     emu.seed({"namespaces": [{"name": "journal-two", "project_id": ORG}]})

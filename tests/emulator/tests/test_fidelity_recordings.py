@@ -38,7 +38,7 @@ Each cassette's calls are made with a key of the organization in the recording.
 
 Objects recorded in 2020 have no `project_id` (the API had none then): for those
 recordings only, the emulator's extra `project_id` is left out of the comparison.
-"""
+"""  # noqa: E501 - the table's rows are Markdown table rows, which cannot wrap
 
 import functools
 import hashlib
@@ -49,7 +49,6 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-
 from emulator_harness import ROOT, EmulatorProcess
 
 RECORDINGS = ROOT / "tests" / "emulator" / "recordings"
@@ -61,8 +60,9 @@ SETUP = {
     # Made with a key that could not create in that project.
     "2020-10_registry-namespace-create_403-not-authorized.cassette.yaml": {"organization": STRANGER_ORG},
     # The name was taken before the call; here by another organization, as names are global.
-    "2020-06_namespace-create_400-already-exist.cassette.yaml": {"seed": {"namespaces": [
-        {"region": "fr-par", "name": "cli-public-namespace", "organization_id": STRANGER_ORG}]}},
+    "2020-06_namespace-create_400-already-exist.cassette.yaml": {
+        "seed": {"namespaces": [{"region": "fr-par", "name": "cli-public-namespace", "organization_id": STRANGER_ORG}]}
+    },
 }
 
 
@@ -153,8 +153,9 @@ class Replay:
         for call in calls:
             for obj in walk_objects(call.response):
                 self.first_seen.setdefault(obj["id"], (kind_of(obj), obj, region_of(call)))
-        self.legacy = any(kind == "namespace" and "project_id" not in obj
-                          for kind, obj, region in self.first_seen.values())
+        self.legacy = any(
+            kind == "namespace" and "project_id" not in obj for kind, obj, region in self.first_seen.values()
+        )
 
     # ---- seeding what existed before a call ---------------------------------
 
@@ -167,11 +168,25 @@ class Replay:
             return
         obj = self.first_seen.get(recorded_id, (None, None, None))[1]
         if obj is None:  # never shown: a stand-in that holds the images shown
-            obj = {"id": recorded_id, "name": f"replay-{recorded_id[:8]}", "description": "", "is_public": False,
-                   "status": "ready", "region": region, "organization_id": self.organization}
-        seed = {"id": recorded_id, "region": obj["region"], "name": obj["name"], "description": obj["description"],
-                "is_public": obj["is_public"], "status": self._status(obj),
-                "organization_id": obj["organization_id"], "project_id": obj.get("project_id") or obj["organization_id"]}
+            obj = {
+                "id": recorded_id,
+                "name": f"replay-{recorded_id[:8]}",
+                "description": "",
+                "is_public": False,
+                "status": "ready",
+                "region": region,
+                "organization_id": self.organization,
+            }
+        seed = {
+            "id": recorded_id,
+            "region": obj["region"],
+            "name": obj["name"],
+            "description": obj["description"],
+            "is_public": obj["is_public"],
+            "status": self._status(obj),
+            "organization_id": obj["organization_id"],
+            "project_id": obj.get("project_id") or obj["organization_id"],
+        }
         if "created_at" in obj:
             seed["created_at"] = obj["created_at"]
         self.emulator.seed({"namespaces": [seed]})
@@ -182,8 +197,11 @@ class Replay:
             return
         obj, region = self.first_seen[recorded_id][1:]
         self.ensure_namespace(obj["namespace_id"], region)
-        known = {t["name"]: t for kind, t, where in self.first_seen.values()
-                 if kind == "tag" and t["image_id"] == recorded_id}
+        known = {
+            t["name"]: t
+            for kind, t, where in self.first_seen.values()
+            if kind == "tag" and t["image_id"] == recorded_id
+        }
         tags, sized = [], False
         for name in sorted(set(obj["tags"]) | set(known)):
             tag = known.get(name, {})
@@ -192,10 +210,22 @@ class Replay:
             if tag:
                 seed_tag.update(id=tag["id"], digest=tag["digest"], created_at=tag["created_at"])
             tags.append(seed_tag)
-        self.emulator.seed({"images": [{
-            "id": recorded_id, "region": region, "namespace_id": self.ids[obj["namespace_id"]], "name": obj["name"],
-            "visibility": obj["visibility"], "status": self._status(obj), "created_at": obj["created_at"],
-            "tags": tags}]})
+        self.emulator.seed(
+            {
+                "images": [
+                    {
+                        "id": recorded_id,
+                        "region": region,
+                        "namespace_id": self.ids[obj["namespace_id"]],
+                        "name": obj["name"],
+                        "visibility": obj["visibility"],
+                        "status": self._status(obj),
+                        "created_at": obj["created_at"],
+                        "tags": tags,
+                    }
+                ]
+            }
+        )
         self.ids[recorded_id] = recorded_id
         for tag in known.values():
             self.ids[tag["id"]] = tag["id"]
@@ -218,12 +248,13 @@ class Replay:
     def reads_while_deleting(self, index, recorded_id):
         """How many reads showed the resource deleted by call `index` before it was gone."""
         reads = 0
-        for call in self.calls[index + 1:]:
+        for call in self.calls[index + 1 :]:
             targets_it = call.path.endswith("/" + recorded_id)
             if targets_it and call.code == 404:
                 break
-            if call.method == "GET" and (targets_it or any(o["id"] == recorded_id
-                                                           for o in walk_objects(call.response))):
+            if call.method == "GET" and (
+                targets_it or any(o["id"] == recorded_id for o in walk_objects(call.response))
+            ):
                 reads += 1
         return reads
 
@@ -234,10 +265,17 @@ class Replay:
         if call.request_body == call.response_text and "id" in body:
             # CLI v1 cassettes hold the answer in place of the request: rebuild what the CLI sent.
             if call.method == "POST":
-                owner = {"project_id": body["project_id"]} if "project_id" in body else \
-                    {"organization_id": body["organization_id"]}
-                body = {"name": body["name"], "description": body["description"], **owner,
-                        "is_public": body["is_public"]}
+                owner = (
+                    {"project_id": body["project_id"]}
+                    if "project_id" in body
+                    else {"organization_id": body["organization_id"]}
+                )
+                body = {
+                    "name": body["name"],
+                    "description": body["description"],
+                    **owner,
+                    "is_public": body["is_public"],
+                }
             elif "visibility" in body:
                 body = {"visibility": body["visibility"]}
             else:
@@ -253,15 +291,19 @@ class Replay:
         target = UUID_RE.sub(lambda m: self.ids.get(m.group(0), m.group(0)), call.path)
         query = UUID_RE.sub(lambda m: self.ids.get(m.group(0), m.group(0)), call.query)
         url = self.emulator.url + target + (f"?{query}" if query else "")
-        response = self.session.request(call.method, url, data=self.body_of(call),
-                                        headers={"Content-Type": "application/json"} if call.method in (
-                                            "POST", "PATCH") else {})
+        response = self.session.request(
+            call.method,
+            url,
+            data=self.body_of(call),
+            headers={"Content-Type": "application/json"} if call.method in ("POST", "PATCH") else {},
+        )
         if call.method == "POST" and response.status_code == 200:
             self.ids[call.response["id"]] = response.json()["id"]
         return response
 
 
 # ---- comparing -----------------------------------------------------------------
+
 
 def shape(value, legacy):
     if isinstance(value, dict):

@@ -3,19 +3,24 @@
 from datetime import datetime
 
 import pytest
+from emulator_harness import DIGEST_A, DIGEST_B, KEY, ORG
 from scaleway import Client
 from scaleway.registry.v1 import ImageVisibility, ListNamespacesRequestOrderBy, NamespaceStatus, RegistryV1API
 from scaleway_core.api import ScalewayException
-
-from emulator_harness import DIGEST_A, DIGEST_B, KEY, ORG
 
 ACCESS_KEY = "SCWEMULATOR000000000"  # the SDK checks the shape: SCW and 17 [A-Z0-9]
 
 
 @pytest.fixture
 def api(emu):
-    client = Client(access_key=ACCESS_KEY, secret_key=KEY, api_url=emu.url, default_region="fr-par",
-                    default_project_id=ORG, default_organization_id=ORG)
+    client = Client(
+        access_key=ACCESS_KEY,
+        secret_key=KEY,
+        api_url=emu.url,
+        default_region="fr-par",
+        default_project_id=ORG,
+        default_organization_id=ORG,
+    )
     return RegistryV1API(client)
 
 
@@ -31,7 +36,8 @@ def test_the_sdk_creates_lists_pages_gets_updates_and_deletes_namespaces(emu, ap
     assert [n.name for n in listed] == names
     # 3 + 3 + 1: the SDK stops at the short page.
     assert [e["query"] for e in emu.request_log()] == [
-        f"organization_id={ORG}&page={page}&page_size=3&project_id={ORG}" for page in (1, 2, 3)]
+        f"organization_id={ORG}&page={page}&page_size=3&project_id={ORG}" for page in (1, 2, 3)
+    ]
     page = api.list_namespaces(page=2, page_size=5, order_by=ListNamespacesRequestOrderBy.NAME_DESC)
     assert (page.total_count, [n.name for n in page.namespaces]) == (7, names[1::-1])
     assert [n.id for n in api.list_namespaces(name="sdk-namespace-3").namespaces] == [created[3].id]
@@ -52,17 +58,37 @@ def test_the_sdk_creates_lists_pages_gets_updates_and_deletes_namespaces(emu, ap
 
 def test_the_sdk_lists_gets_updates_and_deletes_images_and_tags(emu, api):
     namespace = api.create_namespace(name="sdk-images", description="", is_public=False)
-    seeded = emu.seed({"images": [
-        {"namespace": "sdk-images", "name": "team/app",
-         "tags": [{"name": "latest", "digest": DIGEST_A, "size": 100}, {"name": "v1", "digest": DIGEST_A, "size": 100},
-                  {"name": "v2", "digest": DIGEST_B, "size": 40}]},
-        {"namespace": "sdk-images", "name": "other", "tags": [{"name": "latest", "digest": DIGEST_B, "size": 40}]}]})
+    seeded = emu.seed(
+        {
+            "images": [
+                {
+                    "namespace": "sdk-images",
+                    "name": "team/app",
+                    "tags": [
+                        {"name": "latest", "digest": DIGEST_A, "size": 100},
+                        {"name": "v1", "digest": DIGEST_A, "size": 100},
+                        {"name": "v2", "digest": DIGEST_B, "size": 40},
+                    ],
+                },
+                {
+                    "namespace": "sdk-images",
+                    "name": "other",
+                    "tags": [{"name": "latest", "digest": DIGEST_B, "size": 40}],
+                },
+            ]
+        }
+    )
     app_id, other_id = seeded["images"]
 
     images = api.list_images_all(namespace_id=namespace.id, page_size=1)
     assert [i.name for i in images] == ["team/app", "other"]
     (app,) = api.list_images(name="team/app").images
-    assert (app.id, app.size, app.tags, app.visibility) == (app_id, 140, ["latest", "v1", "v2"], ImageVisibility.INHERIT)
+    assert (app.id, app.size, app.tags, app.visibility) == (
+        app_id,
+        140,
+        ["latest", "v1", "v2"],
+        ImageVisibility.INHERIT,
+    )
     assert api.get_image(image_id=other_id).namespace_id == namespace.id
     assert api.update_image(image_id=app_id, visibility=ImageVisibility.PUBLIC).visibility == ImageVisibility.PUBLIC
     assert api.get_image(image_id=app_id).visibility == ImageVisibility.PUBLIC

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from emulator_harness import KEY, ORG, OTHER_KEY, OTHER_ORG, ROOT, EmulatorProcess
 
 
@@ -37,11 +36,20 @@ def _load_oci():
 oci = _load_oci()
 
 MISSING = [tool for tool in ("docker-registry", "skopeo") if shutil.which(tool) is None]
-pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"--registry needs {' and '.join(MISSING)} on PATH "
-                                                      "(Debian packages docker-registry and skopeo)")
+pytestmark = pytest.mark.skipif(
+    bool(MISSING),
+    reason=f"--registry needs {' and '.join(MISSING)} on PATH (Debian packages docker-registry and skopeo)",
+)
 
-REGISTRY_ARGS = ("--registry", "--secret-key", f"{KEY}:{ORG}", "--secret-key", f"{OTHER_KEY}:{OTHER_ORG}",
-                 "--deleting-polls", "0")
+REGISTRY_ARGS = (
+    "--registry",
+    "--secret-key",
+    f"{KEY}:{ORG}",
+    "--secret-key",
+    f"{OTHER_KEY}:{OTHER_ORG}",
+    "--deleting-polls",
+    "0",
+)
 OWNER = f"anyuser:{KEY}"  # any user name: the password is what counts
 OTHER = f"someone:{OTHER_KEY}"
 SERVICE = "rg.fr-par.scw.cloud"
@@ -89,18 +97,23 @@ def podman_runroot():
 
 # ---- helpers ----------------------------------------------------------------------
 
+
 def host_of(emulator, region="fr-par"):
-    return emulator.registries[region][len("http://"):]
+    return emulator.registries[region][len("http://") :]
 
 
 def call(emulator, method, path, key=KEY, region="fr-par", **kwargs):
-    return requests.request(method, emulator.api_url(path, region), headers={"X-Auth-Token": key}, timeout=30,
-                            **kwargs)
+    return requests.request(method, emulator.api_url(path, region), headers={"X-Auth-Token": key}, timeout=30, **kwargs)
 
 
 def create_namespace(emulator, name, region="fr-par", is_public=False):
-    response = call(emulator, "POST", "namespaces", region=region,
-                    json={"name": name, "description": "", "project_id": ORG, "is_public": is_public})
+    response = call(
+        emulator,
+        "POST",
+        "namespaces",
+        region=region,
+        json={"name": name, "description": "", "project_id": ORG, "is_public": is_public},
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -126,16 +139,17 @@ def tags_of(emulator, image_id):
 
 def image_with_tags(emulator, namespace, name, count):
     """The image once it shows `count` tags (or None after a few seconds)."""
+
     def probe():
         found = [i for i in images_of(emulator, namespace)["images"] if i["name"] == name]
         return found[0] if found and len(found[0]["tags"]) == count else None
+
     return wait_for(probe)
 
 
 def inspect(reference, creds=None):
     command = ["skopeo", "inspect", "--tls-verify=false"] + (["--creds", creds] if creds else ["--no-creds"])
-    return subprocess.run(command + [f"docker://{reference}"], capture_output=True, text=True, timeout=60,
-                          check=False)
+    return subprocess.run([*command, f"docker://{reference}"], capture_output=True, text=True, timeout=60, check=False)
 
 
 def pullable(reference, creds=None):
@@ -198,9 +212,13 @@ def registry_children(emulator):
 
 # ---- the registry lines, endpoints, tokens ------------------------------------------------
 
+
 def test_registry_lines_come_before_the_ready_line_and_the_registries_answer_once_it_is_printed(reg):
     assert [line.split()[:2] for line in reg.stdout_lines[:-1]] == [
-        ["registry", "fr-par"], ["registry", "nl-ams"], ["registry", "pl-waw"]]
+        ["registry", "fr-par"],
+        ["registry", "nl-ams"],
+        ["registry", "pl-waw"],
+    ]
     ports = set()
     for line, (region, url) in zip(reg.stdout_lines, reg.registries.items()):
         assert line == f"registry {region} {url}\n"
@@ -208,8 +226,10 @@ def test_registry_lines_come_before_the_ready_line_and_the_registries_answer_onc
         ports.add(int(url.rsplit(":", 1)[1]))
         response = requests.get(f"{url}/v2/", timeout=10)
         assert response.status_code == 401
-        assert response.headers["Www-Authenticate"] == \
-            f'Bearer realm="{reg.url}/_registry/token",service="rg.{region}.scw.cloud"'
+        assert (
+            response.headers["Www-Authenticate"]
+            == f'Bearer realm="{reg.url}/_registry/token",service="rg.{region}.scw.cloud"'
+        )
     assert len(ports | {reg.port}) == 4
 
 
@@ -225,8 +245,14 @@ def test_a_namespace_endpoint_is_the_registry_of_its_region(reg):
 def test_the_token_endpoint_grants_per_scope_as_scaleway_does(reg):
     create_namespace(reg, "tokens")
     create_namespace(reg, "tokens-public", is_public=True)
-    reg.seed({"namespaces": [{"name": "tokens-going", "organization_id": ORG, "status": "deleting"},
-                             {"name": "tokens-locked", "organization_id": ORG, "status": "locked"}]})
+    reg.seed(
+        {
+            "namespaces": [
+                {"name": "tokens-going", "organization_id": ORG, "status": "deleting"},
+                {"name": "tokens-locked", "organization_id": ORG, "status": "locked"},
+            ]
+        }
+    )
     owner, other = ("anyone", KEY), ("anyone", OTHER_KEY)
     response = token(reg, {"service": SERVICE, "scope": "repository:tokens/app:pull,push"}, owner)
     body = response.json()
@@ -240,12 +266,15 @@ def test_the_token_endpoint_grants_per_scope_as_scaleway_does(reg):
 
     # Repeated, duplicated, space-separated or absent scopes; names with '/'; '*'.
     assert access_of(reg, ["repository:tokens/app:pull", "repository:tokens/app:pull"], owner) == [
-        {"type": "repository", "name": "tokens/app", "actions": ["pull"]}]
+        {"type": "repository", "name": "tokens/app", "actions": ["pull"]}
+    ]
     assert access_of(reg, ["repository:tokens/team/app:push repository:tokens/x:delete"], owner) == [
         {"type": "repository", "name": "tokens/team/app", "actions": ["push"]},
-        {"type": "repository", "name": "tokens/x", "actions": ["delete"]}]
+        {"type": "repository", "name": "tokens/x", "actions": ["delete"]},
+    ]
     assert access_of(reg, ["repository:tokens/app:*"], owner) == [
-        {"type": "repository", "name": "tokens/app", "actions": ["*"]}]
+        {"type": "repository", "name": "tokens/app", "actions": ["*"]}
+    ]
     assert access_of(reg, [], owner) == []
     assert access_of(reg, ["registry:catalog:*"], owner) == [{"type": "registry", "name": "catalog", "actions": []}]
     # Nothing where there is no namespace, or where it is being deleted; a locked one can only be read.
@@ -261,12 +290,15 @@ def test_the_token_endpoint_grants_per_scope_as_scaleway_does(reg):
 
     wrong = token(reg, {"service": SERVICE, "scope": "repository:tokens/app:pull"}, ("anyone", str(uuid.uuid4())))
     assert (wrong.status_code, wrong.json()) == (
-        401, {"errors": [{"code": "UNAUTHORIZED", "message": "invalid username or secret key"}]})
+        401,
+        {"errors": [{"code": "UNAUTHORIZED", "message": "invalid username or secret key"}]},
+    )
     assert token(reg, {"service": "rg.xx-xxx.scw.cloud"}).status_code == 400
     assert not [e for e in reg.request_log() if e["path"].startswith("/_registry")]
 
 
 # ---- pushes --------------------------------------------------------------------------------
+
 
 def test_pushed_tags_become_an_image_with_their_digests_and_sizes_and_the_namespace_follows(reg, images):
     namespace = create_namespace(reg, "pushes")
@@ -326,21 +358,39 @@ def test_refused_pushes_create_nothing(reg, images):
 
 def test_registry_events_are_applied_once_per_id(reg):
     namespace = create_namespace(reg, "dedupe")
-    event = {"id": str(uuid.uuid4()), "timestamp": "2026-11-27T12:12:48.885473598Z", "action": "push",
-             "target": {"mediaType": "application/vnd.oci.image.manifest.v1+json", "size": 400, "length": 400,
-                        "digest": "sha256:" + "1" * 64, "repository": "dedupe/app", "tag": "v1",
-                        "references": [{"size": 100}, {"size": 20}]}}
+    event = {
+        "id": str(uuid.uuid4()),
+        "timestamp": "2026-11-27T12:12:48.885473598Z",
+        "action": "push",
+        "target": {
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "size": 400,
+            "length": 400,
+            "digest": "sha256:" + "1" * 64,
+            "repository": "dedupe/app",
+            "tag": "v1",
+            "references": [{"size": 100}, {"size": 20}],
+        },
+    }
     again = {**event, "target": {**event["target"], "digest": "sha256:" + "2" * 64}}
     for sent in (event, again):
-        response = requests.post(f"{reg.url}/_registry/events/fr-par", data=json.dumps({"events": [sent]}),
-                                 headers={"Content-Type": "application/vnd.docker.distribution.events.v1+json"})
+        response = requests.post(
+            f"{reg.url}/_registry/events/fr-par",
+            data=json.dumps({"events": [sent]}),
+            headers={"Content-Type": "application/vnd.docker.distribution.events.v1+json"},
+        )
         assert response.status_code == 200
     (image,) = images_of(reg, namespace)["images"]
     tag = tags_of(reg, image["id"])["v1"]
-    assert (tag["digest"], tag["created_at"], image["size"]) == ("sha256:" + "1" * 64, "2026-11-27T12:12:48.885474Z", 520)
+    assert (tag["digest"], tag["created_at"], image["size"]) == (
+        "sha256:" + "1" * 64,
+        "2026-11-27T12:12:48.885474Z",
+        520,
+    )
 
 
 # ---- deletes -------------------------------------------------------------------------------
+
 
 def test_a_forced_tag_delete_takes_every_tag_of_its_digest_from_the_api_and_the_registry(reg, images):
     namespace = create_namespace(reg, "tag-deletes")
@@ -389,8 +439,9 @@ def test_image_and_namespace_deletes_make_their_images_unpullable(reg, images):
 
 def test_seeded_tags_without_manifests_delete_like_any_other(reg):
     namespace = create_namespace(reg, "seeded-deletes")
-    created = reg.seed({"images": [{"namespace": "seeded-deletes", "name": "app",
-                                    "tags": [{"name": "v1"}, {"name": "v2"}]}]})
+    created = reg.seed(
+        {"images": [{"namespace": "seeded-deletes", "name": "app", "tags": [{"name": "v1"}, {"name": "v2"}]}]}
+    )
     assert call(reg, "DELETE", f"tags/{created['tags'][0]}").status_code == 200
     assert call(reg, "DELETE", f"images/{created['images'][0]}").status_code == 200
     assert call(reg, "DELETE", f"namespaces/{namespace['id']}").status_code == 200
@@ -406,14 +457,19 @@ def test_a_manifest_deleted_in_the_registry_leaves_the_api(reg, images):
         assert images.push(source, f"{host}/registry-side/app:{tag}").returncode == 0
     image = image_with_tags(reg, namespace, "app", 3)
     assert image is not None
-    deleted = subprocess.run(["skopeo", "delete", "--tls-verify=false", "--creds", OWNER,
-                              f"docker://{host}/registry-side/app:latest"], capture_output=True, text=True,
-                             timeout=60, check=False)
+    deleted = subprocess.run(
+        ["skopeo", "delete", "--tls-verify=false", "--creds", OWNER, f"docker://{host}/registry-side/app:latest"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert deleted.returncode == 0, deleted.stderr
     assert wait_for(lambda: list(tags_of(reg, image["id"])) == ["v2"]), tags_of(reg, image["id"])
 
 
 # ---- visibility ----------------------------------------------------------------------------
+
 
 def test_who_may_pull_follows_the_image_visibility_and_the_namespace(reg, images):
     namespace = create_namespace(reg, "visibility")
@@ -456,23 +512,45 @@ def test_podman_pulls_anonymously_what_is_public_and_with_creds_what_is_private(
     auth_file = tmp_path / "auth.json"
     auth_file.write_text('{"auths": {}}')
     environment = dict(os.environ, REGISTRY_AUTH_FILE=str(auth_file))
-    podman = ["podman", "--root", str(tmp_path / "root"), "--runroot", podman_runroot,
-              "--storage-driver", "vfs", "--events-backend", "none"]
+    podman = [
+        "podman",
+        "--root",
+        str(tmp_path / "root"),
+        "--runroot",
+        podman_runroot,
+        "--storage-driver",
+        "vfs",
+        "--events-backend",
+        "none",
+    ]
 
     def pull(reference, *options):
-        return subprocess.run(podman + ["pull", "--quiet", "--tls-verify=false", *options, reference],
-                              capture_output=True, text=True, env=environment, timeout=120, check=False)
+        return subprocess.run(
+            [*podman, "pull", "--quiet", "--tls-verify=false", *options, reference],
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=120,
+            check=False,
+        )
 
     assert pull(f"{host}/podman-pulls/public:v1").returncode == 0
     refused = pull(f"{host}/podman-pulls/private:v1")
     assert refused.returncode != 0 and "denied" in refused.stderr
     assert pull(f"{host}/podman-pulls/private:v1", "--creds", OWNER).returncode == 0
-    shown = subprocess.run(podman + ["image", "inspect", "--format", "{{.Digest}}", f"{host}/podman-pulls/private:v1"],
-                           capture_output=True, text=True, env=environment, timeout=60, check=False)
+    shown = subprocess.run(
+        [*podman, "image", "inspect", "--format", "{{.Digest}}", f"{host}/podman-pulls/private:v1"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
     assert shown.stdout.strip() == digest_private
 
 
 # ---- processes, storage ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_stops_the_emulator_and_its_registries_leaving_no_process_port_or_storage(start_emulator, signum):
@@ -498,7 +576,7 @@ def test_a_killed_emulator_takes_its_registries_down(start_emulator):
     emulator.proc.wait()
     try:
         assert wait_for(lambda: all(is_gone(pid) for pid in pids), timeout=10), pids
-        assert wait_for(lambda: all(refuses_connections(port) for port in ports + [emulator.port]), timeout=10)
+        assert wait_for(lambda: all(refuses_connections(port) for port in [*ports, emulator.port]), timeout=10)
     finally:
         for pid in pids:  # if the test failed: the registries are this test's to stop
             if not is_gone(pid):

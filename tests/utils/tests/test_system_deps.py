@@ -32,7 +32,9 @@ def machine():
 
 def run(machine, listed, *arguments, as_nobody=False):
     (machine / "list.txt").write_text(listed, encoding="utf-8")
-    env = dict(os.environ, PATH=f"{machine / 'bin'}:{os.environ['PATH']}", SYSTEM_REQUIREMENTS=str(machine / "list.txt"))
+    env = dict(
+        os.environ, PATH=f"{machine / 'bin'}:{os.environ['PATH']}", SYSTEM_REQUIREMENTS=str(machine / "list.txt")
+    )
     command = ["bash", str(machine / "system_deps.sh"), *arguments]
     if as_nobody:
         command = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", *command]
@@ -69,7 +71,8 @@ def test_without_root_or_sudo_one_line_names_the_packages_and_the_command(machin
     assert result.stdout == ""
     assert result.stderr == (
         "missing system packages: no-such-package other-package; install them as root, run: apt-get update && "
-        "apt-get install -y -q --no-install-recommends no-such-package other-package\n")
+        "apt-get install -y -q --no-install-recommends no-such-package other-package\n"
+    )
     assert apt_get_calls(machine) == []
 
 
@@ -85,11 +88,18 @@ def test_a_target_checks_only_its_own_packages_and_those_of_all(machine):
 def listed_packages():
     """(package, needed by, why) for each line of the list."""
     lines = REQUIREMENTS.read_text(encoding="utf-8").splitlines()
-    return [tuple(line.split(None, 3)[i] for i in (0, 2, 3)) for line in lines if line.strip() and not line.startswith("#")]
+    return [
+        tuple(line.split(None, 3)[i] for i in (0, 2, 3)) for line in lines if line.strip() and not line.startswith("#")
+    ]
 
 
 def test_the_package_list_appears_once_in_the_repository():
-    specific = {package for package, _needed, _why in listed_packages()} - {"make", "git", "python3-venv", "ca-certificates"}
+    specific = {package for package, _needed, _why in listed_packages()} - {
+        "make",
+        "git",
+        "python3-venv",
+        "ca-certificates",
+    }
     assert {"docker-registry", "skopeo", "podman", "debootstrap", "shellcheck"} <= specific
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "tests/utils/system_deps.sh" in ci

@@ -34,134 +34,348 @@ TABLE = [
     # wrong types and unknown choices
     ("name of the wrong type", "namespace", {"name": ["a", "b"]}, "name", True, None),
     ("is_public that is no boolean", "namespace", {"name": "team-x", "is_public": "maybe"}, "is_public", True, None),
-    ("wait_timeout that is no number", "namespace", {"name": "team-x", "wait_timeout": "soon"}, "wait_timeout",
-     True, None),
+    (
+        "wait_timeout that is no number",
+        "namespace",
+        {"name": "team-x", "wait_timeout": "soon"},
+        "wait_timeout",
+        True,
+        None,
+    ),
     ("an unknown state", "namespace", {"name": "team-x", "state": "gone"}, "value of state must be one of", True, None),
     ("an unknown option", "namespace", {"name": "team-x", "size": 1}, "Unsupported parameters", True, None),
     ("an unknown order", "namespace_info", {"order_by": "size_desc"}, "value of order_by must be one of", True, None),
-    ("an unknown visibility", "image", {"namespace": "team-x", "name": "app", "visibility": "secret"},
-     "value of visibility must be one of: inherit, public, private, got: secret", True, None),
+    (
+        "an unknown visibility",
+        "image",
+        {"namespace": "team-x", "name": "app", "visibility": "secret"},
+        "value of visibility must be one of: inherit, public, private, got: secret",
+        True,
+        None,
+    ),
     ("include_tags that is no boolean", "image_info", {"include_tags": "perhaps"}, "include_tags", True, None),
-    ("an unknown credential source", "credential_helper", {"source": "vault"}, "value of source must be one of",
-     True, None),
+    (
+        "an unknown credential source",
+        "credential_helper",
+        {"source": "vault"},
+        "value of source must be one of",
+        True,
+        None,
+    ),
     ("an unknown login program", "login", {"program": "nerdctl"}, "value of program must be one of", True, None),
     # invalid regions
-    ("an unknown region", "namespace", {"name": "team-x", "region": "mars-1"},
-     "region 'mars-1' from the region option is not a Scaleway Container Registry region", True, None),
-    ("an unknown region for a listing", "namespace_info", {"region": "us-east"}, "region 'us-east' is not", True,
-     None),
-    ("an unknown region in a list", "cleanup", {"region": ["fr-par", "mars-1"], "keep_last": 1},
-     "region 'mars-1' is not", True, None),
-    ("an unknown region for the helper", "credential_helper", {"region": ["mars-1"]},
-     "region 'mars-1' is not a Scaleway Container Registry region; use fr-par, nl-ams, pl-waw, it-mil or all", True, None),
+    (
+        "an unknown region",
+        "namespace",
+        {"name": "team-x", "region": "mars-1"},
+        "region 'mars-1' from the region option is not a Scaleway Container Registry region",
+        True,
+        None,
+    ),
+    ("an unknown region for a listing", "namespace_info", {"region": "us-east"}, "region 'us-east' is not", True, None),
+    (
+        "an unknown region in a list",
+        "cleanup",
+        {"region": ["fr-par", "mars-1"], "keep_last": 1},
+        "region 'mars-1' is not",
+        True,
+        None,
+    ),
+    (
+        "an unknown region for the helper",
+        "credential_helper",
+        {"region": ["mars-1"]},
+        "region 'mars-1' is not a Scaleway Container Registry region; use fr-par, nl-ams, pl-waw, it-mil or all",
+        True,
+        None,
+    ),
     ("an unknown region to log into", "login", {"region": ["mars-1"]}, "region 'mars-1' is not", True, None),
-    ("an unknown region for the inventory", "inventory", {"regions": ["mars-1"]}, "region 'mars-1' is not", True,
-     None),
+    ("an unknown region for the inventory", "inventory", {"regions": ["mars-1"]}, "region 'mars-1' is not", True, None),
     # malformed UUIDs
-    ("a malformed namespace_id", "namespace_info", {"namespace_id": "ns-1"}, "namespace_id must be a UUID", True,
-     None),
+    ("a malformed namespace_id", "namespace_info", {"namespace_id": "ns-1"}, "namespace_id must be a UUID", True, None),
     ("a malformed image id", "image", {"id": "img-1"}, "id must be a UUID", True, None),
     ("a malformed image_id", "image_info", {"image_id": "img-1"}, "image_id must be a UUID", True, None),
     ("a malformed tag id", "tag_info", {"id": "tag-1"}, "id must be a UUID", True, None),
-    ("a malformed project_id", "namespace", {"name": "team-x", "project_id": "my-project"},
-     "project_id from the project_id option is not a project id", True, None),
-    ("a malformed secret key", "namespace_info", {"secret_key": "hunter2"},
-     "secret_key from the secret_key option is not a Scaleway secret key", True, None),
+    (
+        "a malformed project_id",
+        "namespace",
+        {"name": "team-x", "project_id": "my-project"},
+        "project_id from the project_id option is not a project id",
+        True,
+        None,
+    ),
+    (
+        "a malformed secret key",
+        "namespace_info",
+        {"secret_key": "hunter2"},
+        "secret_key from the secret_key option is not a Scaleway secret key",
+        True,
+        None,
+    ),
     # invalid names
     ("an uppercase namespace name", "namespace", {"name": "TeamX"}, "may only hold lowercase letters", True, None),
-    ("an underscore in a namespace name", "namespace", {"name": "team_x"}, "may only hold lowercase letters", True,
-     None),
+    (
+        "an underscore in a namespace name",
+        "namespace",
+        {"name": "team_x"},
+        "may only hold lowercase letters",
+        True,
+        None,
+    ),
     ("too short a namespace name", "namespace", {"name": "abc"}, "must be 4 to 54 characters long", True, None),
     # conflicting or missing options
     ("a namespace without a name", "namespace", {}, "missing required arguments: name", True, None),
-    ("both an image id and a name", "image", {"id": UUID, "namespace": "team-x", "name": "app"},
-     "parameters are mutually exclusive", True, None),
-    ("an image name without its namespace", "image", {"name": "app"}, "parameters are required together", True,
-     None),
-    ("a tag image by name without a namespace", "tag", {"image": "app", "name": "v1"},
-     "image app is a name: give its namespace too", True, None),
+    (
+        "both an image id and a name",
+        "image",
+        {"id": UUID, "namespace": "team-x", "name": "app"},
+        "parameters are mutually exclusive",
+        True,
+        None,
+    ),
+    ("an image name without its namespace", "image", {"name": "app"}, "parameters are required together", True, None),
+    (
+        "a tag image by name without a namespace",
+        "tag",
+        {"image": "app", "name": "v1"},
+        "image app is a name: give its namespace too",
+        True,
+        None,
+    ),
     ("tags of nothing", "tag_info", {}, "one of the following is required: id, image", True, None),
-    ("a cleanup without any rule", "cleanup", {"namespaces": ["team-x"]}, "one of the following is required", True,
-     None),
-    ("a cleanup with no concurrency", "cleanup", {"keep_last": 1, "concurrency": 0}, "concurrency must be 1 or more",
-     True, None),
+    (
+        "a cleanup without any rule",
+        "cleanup",
+        {"namespaces": ["team-x"]},
+        "one of the following is required",
+        True,
+        None,
+    ),
+    (
+        "a cleanup with no concurrency",
+        "cleanup",
+        {"keep_last": 1, "concurrency": 0},
+        "concurrency must be 1 or more",
+        True,
+        None,
+    ),
     # invalid regexes and durations
-    ("an invalid keep regex", "cleanup", {"keep_tags": ["^v(1"]}, "keep_tags: '^v(1' is not a valid regular expression",
-     True, None),
-    ("an invalid delete regex", "cleanup", {"delete_tags": ["[a-"]}, "delete_tags: '[a-' is not a valid regular", True,
-     None),
+    (
+        "an invalid keep regex",
+        "cleanup",
+        {"keep_tags": ["^v(1"]},
+        "keep_tags: '^v(1' is not a valid regular expression",
+        True,
+        None,
+    ),
+    (
+        "an invalid delete regex",
+        "cleanup",
+        {"delete_tags": ["[a-"]},
+        "delete_tags: '[a-' is not a valid regular",
+        True,
+        None,
+    ),
     ("an invalid duration", "cleanup", {"older_than": "30 days"}, "older_than '30 days' is not a duration", True, None),
     ("a zero duration", "cleanup", {"older_than": "0d"}, "older_than '0d' is zero", True, None),
-    ("a duration in m, minutes or months", "cleanup", {"older_than": "3m"},
-     "older_than 3m: minutes or months? write 3min, or 90d for about three months", True, None),
-    ("a duration in months", "cleanup", {"older_than": "6M"},
-     "older_than 6M: months and years have no fixed length; write days, such as 180d for about six months", True,
-     None),
+    (
+        "a duration in m, minutes or months",
+        "cleanup",
+        {"older_than": "3m"},
+        "older_than 3m: minutes or months? write 3min, or 90d for about three months",
+        True,
+        None,
+    ),
+    (
+        "a duration in months",
+        "cleanup",
+        {"older_than": "6M"},
+        "older_than 6M: months and years have no fixed length; write days, such as 180d for about six months",
+        True,
+        None,
+    ),
     ("a negative keep_last", "cleanup", {"keep_last": -2}, "keep_last must be 0 or more", True, None),
-    ("a glob that is no regex", "cleanup", {"delete_tags": ["*-rc"]},
-     "delete_tags: '*-rc' is not a valid regular expression: nothing to repeat at position 0; did you mean '.*-rc'?",
-     True, None),
+    (
+        "a glob that is no regex",
+        "cleanup",
+        {"delete_tags": ["*-rc"]},
+        "delete_tags: '*-rc' is not a valid regular expression: nothing to repeat at position 0; did you mean '.*-rc'?",
+        True,
+        None,
+    ),
     # an empty scope list, as a template that came out empty gives: not "everything"
-    ("an empty namespaces list", "cleanup", {"namespaces": [], "keep_last": 1},
-     "namespaces is an empty list (a template that came out empty?): give at least one, or leave namespaces out",
-     True, None),
-    ("an empty images list", "cleanup", {"images": [], "keep_last": 1},
-     "images is an empty list (a template that came out empty?): give at least one, or leave images out", True, None),
+    (
+        "an empty namespaces list",
+        "cleanup",
+        {"namespaces": [], "keep_last": 1},
+        "namespaces is an empty list (a template that came out empty?): give at least one, or leave namespaces out",
+        True,
+        None,
+    ),
+    (
+        "an empty images list",
+        "cleanup",
+        {"images": [], "keep_last": 1},
+        "images is an empty list (a template that came out empty?): give at least one, or leave images out",
+        True,
+        None,
+    ),
     # ansible-core 2.17 and 2.18 wrap the inventory's message at 80 columns: words from its first line.
-    ("an empty namespaces list for the inventory", "inventory", {"namespaces": []},
-     "namespaces is an empty list", True, None),
+    (
+        "an empty namespaces list for the inventory",
+        "inventory",
+        {"namespaces": []},
+        "namespaces is an empty list",
+        True,
+        None,
+    ),
     ("an empty images list for the inventory", "inventory", {"images": []}, "images is an empty list", True, None),
     # a scope entry that names nothing: a typo, caught once the namespaces and images are listed
-    ("a misspelled namespace", "cleanup", {"namespaces": ["demo-appz"], "keep_last": 5},
-     "namespaces: 'demo-appz' matches no namespace in fr-par", False, None),
-    ("a misspelled image", "cleanup", {"images": ["team/ap"], "keep_last": 5},
-     "images: 'team/ap' matches no image in fr-par", False, None),
+    (
+        "a misspelled namespace",
+        "cleanup",
+        {"namespaces": ["demo-appz"], "keep_last": 5},
+        "namespaces: 'demo-appz' matches no namespace in fr-par",
+        False,
+        None,
+    ),
+    (
+        "a misspelled image",
+        "cleanup",
+        {"images": ["team/ap"], "keep_last": 5},
+        "images: 'team/ap' matches no image in fr-par",
+        False,
+        None,
+    ),
     # profiles and config files
-    ("an unknown profile", "namespace_info", {"profile": "staging", "config_file": "{config}"},
-     "profile 'staging' does not exist", True, None),
-    ("an unreadable config file", "namespace_info", {"config_file": "{directory}"}, "cannot read scw config file", True,
-     None),
+    (
+        "an unknown profile",
+        "namespace_info",
+        {"profile": "staging", "config_file": "{config}"},
+        "profile 'staging' does not exist",
+        True,
+        None,
+    ),
+    (
+        "an unreadable config file",
+        "namespace_info",
+        {"config_file": "{directory}"},
+        "cannot read scw config file",
+        True,
+        None,
+    ),
     ("a malformed config file", "namespace_info", {"config_file": "{broken}"}, "is not valid YAML", True, None),
     ("a missing config file", "namespace_info", {"config_file": "{directory}/none.yaml"}, "does not exist", True, None),
-    ("no secret key anywhere", "namespace_info", {"secret_key": None, "config_file": "{empty}"},
-     "no Scaleway secret key found", True, None),
-    ("no secret key anywhere, for a login", "login", {"secret_key": None, "config_file": "{empty}"},
-     "no Scaleway secret key found", True, None),
+    (
+        "no secret key anywhere",
+        "namespace_info",
+        {"secret_key": None, "config_file": "{empty}"},
+        "no Scaleway secret key found",
+        True,
+        None,
+    ),
+    (
+        "no secret key anywhere, for a login",
+        "login",
+        {"secret_key": None, "config_file": "{empty}"},
+        "no Scaleway secret key found",
+        True,
+        None,
+    ),
     # what the modules that run on hosts refuse to touch
-    ("a registry that is an option", "login", {"registry": "--config=/tmp/x"},
-     "registry: '--config=/tmp/x' is not a registry host; write host or host:port", True, None),
-    ("a registry that is a URL, for the helper", "credential_helper", {"registries": ["https://rg.example.com/v2"]},
-     "registries: 'https://rg.example.com/v2' is not a registry host", True, None),
-    ("a secret file in a directory others may write into", "credential_helper",
-     {"path": "{directory}/bin", "secret_file": "{open}/secret", "docker_configs": ["{directory}/docker.json"]},
-     "open is writable by others (mode 0777), who could replace a file the module writes there", True, None),
-    ("a helper_python that is not there", "credential_helper",
-     {"path": "{directory}/bin", "helper_python": "/opt/none/python3", "docker_configs": ["{directory}/docker.json"]},
-     "helper_python /opt/none/python3 is not an executable on this host: install Python 3 there", True, None),
-    ("a secret file that is a link", "credential_helper",
-     {"path": "{directory}/bin", "secret_file": "{link}", "docker_configs": ["{directory}/docker.json"]},
-     "link is a symbolic link; the module keeps this file as a regular file only", True, None),
+    (
+        "a registry that is an option",
+        "login",
+        {"registry": "--config=/tmp/x"},
+        "registry: '--config=/tmp/x' is not a registry host; write host or host:port",
+        True,
+        None,
+    ),
+    (
+        "a registry that is a URL, for the helper",
+        "credential_helper",
+        {"registries": ["https://rg.example.com/v2"]},
+        "registries: 'https://rg.example.com/v2' is not a registry host",
+        True,
+        None,
+    ),
+    (
+        "a secret file in a directory others may write into",
+        "credential_helper",
+        {"path": "{directory}/bin", "secret_file": "{open}/secret", "docker_configs": ["{directory}/docker.json"]},
+        "open is writable by others (mode 0777), who could replace a file the module writes there",
+        True,
+        None,
+    ),
+    (
+        "a helper_python that is not there",
+        "credential_helper",
+        {
+            "path": "{directory}/bin",
+            "helper_python": "/opt/none/python3",
+            "docker_configs": ["{directory}/docker.json"],
+        },
+        "helper_python /opt/none/python3 is not an executable on this host: install Python 3 there",
+        True,
+        None,
+    ),
+    (
+        "a secret file that is a link",
+        "credential_helper",
+        {"path": "{directory}/bin", "secret_file": "{link}", "docker_configs": ["{directory}/docker.json"]},
+        "link is a symbolic link; the module keeps this file as a regular file only",
+        True,
+        None,
+    ),
     # what the API answers
     ("a 400", "namespace", {"name": "team-x"}, "invalid argument(s)", False, "400=1"),
-    ("a wrong secret key: 401", "namespace_info", {"secret_key": "12345678-1234-4234-8234-123456789012"},
-     "authentication is denied (HTTP 401", False, None),
-    ("a wrong secret key: 401, to the inventory", "inventory", {"secret_key": "12345678-1234-4234-8234-123456789012"},
-     "authentication is denied (HTTP 401", False, None),
+    (
+        "a wrong secret key: 401",
+        "namespace_info",
+        {"secret_key": "12345678-1234-4234-8234-123456789012"},
+        "authentication is denied (HTTP 401",
+        False,
+        None,
+    ),
+    (
+        "a wrong secret key: 401, to the inventory",
+        "inventory",
+        {"secret_key": "12345678-1234-4234-8234-123456789012"},
+        "authentication is denied (HTTP 401",
+        False,
+        None,
+    ),
     ("a 403", "image_info", {}, "insufficient permissions (HTTP 403, permissions_denied", False, "403=1"),
     ("a 404: a tag that does not exist", "tag", {"id": UUID}, "does not exist in fr-par", False, None),
     ("a 409", "namespace_info", {}, "resource is in a transient state (HTTP 409, transient_state", False, "409=1"),
-    ("a 429 that never ends", "namespace_info", {}, "rate limited by the Scaleway API gateway (gave up after", False,
-     "429=1"),
-    ("a 500 that never ends", "namespace", {"name": "team-x"}, "(gave up after 10 attempts) (HTTP 500", False,
-     "500=1"),
-    ("a truncated answer", "namespace_info", {}, "the connection was closed without an answer", False,
-     "truncated=1"),
+    (
+        "a 429 that never ends",
+        "namespace_info",
+        {},
+        "rate limited by the Scaleway API gateway (gave up after",
+        False,
+        "429=1",
+    ),
+    ("a 500 that never ends", "namespace", {"name": "team-x"}, "(gave up after 10 attempts) (HTTP 500", False, "500=1"),
+    ("a truncated answer", "namespace_info", {}, "the connection was closed without an answer", False, "truncated=1"),
     ("an answer that is not JSON", "tag_info", {"image": UUID}, "a body that is not a JSON object", False, "notjson=1"),
-    ("an answer that redirects", "namespace_info", {}, "answered with a redirect, which is not followed: check api_url",
-     False, "redirect=1"),
+    (
+        "an answer that redirects",
+        "namespace_info",
+        {},
+        "answered with a redirect, which is not followed: check api_url",
+        False,
+        "redirect=1",
+    ),
     # The namespaces and the images are listed at the same time: the fault goes to whichever request comes first.
-    ("a listing that claims a trillion objects", "image_info", {},
-     "with total_count 1000000000000, which is not between 0 and 1000000", False, "hugecount=1"),
+    (
+        "a listing that claims a trillion objects",
+        "image_info",
+        {},
+        "with total_count 1000000000000, which is not between 0 and 1000000",
+        False,
+        "hugecount=1",
+    ),
 ]
 
 
@@ -174,8 +388,9 @@ class Emulator:
 
     def admin(self, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request("%s/_emulator/%s" % (self.url, path), data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{self.url}/_emulator/{path}", data=data, method=method, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request) as answer:
             return json.loads(answer.read() or b"{}")
 
@@ -208,21 +423,29 @@ class Tripwire:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def url(self, number):
-        return "http://127.0.0.1:%d/row-%d" % (self.server.server_address[1], number)
+        return f"http://127.0.0.1:{self.server.server_address[1]}/row-{number}"
 
     def requests(self, number):
-        return [path for path in self.received if path.startswith("/row-%d/" % number)]
+        return [path for path in self.received if path.startswith(f"/row-{number}/")]
 
 
 def files(directory, config):
-    paths = {"directory": directory, "config": os.path.join(directory, "config.yaml"),
-             "broken": os.path.join(directory, "broken.yaml"), "empty": os.path.join(directory, "empty.yaml"),
-             "open": os.path.join(directory, "open"), "link": os.path.join(directory, "link")}
+    paths = {
+        "directory": directory,
+        "config": os.path.join(directory, "config.yaml"),
+        "broken": os.path.join(directory, "broken.yaml"),
+        "empty": os.path.join(directory, "empty.yaml"),
+        "open": os.path.join(directory, "open"),
+        "link": os.path.join(directory, "link"),
+    }
     os.mkdir(paths["open"])
     os.chmod(paths["open"], 0o777)
     os.symlink(os.path.join(directory, "notes.txt"), paths["link"])
-    contents = {"config": yaml.safe_dump({"secret_key": config["scw_secret_key"], "profiles": {"ci": {}}}),
-                "broken": "secret_key: [unclosed\n", "empty": ""}
+    contents = {
+        "config": yaml.safe_dump({"secret_key": config["scw_secret_key"], "profiles": {"ci": {}}}),
+        "broken": "secret_key: [unclosed\n",
+        "empty": "",
+    }
     for name, content in contents.items():
         descriptor = os.open(paths[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as handle:
@@ -232,45 +455,56 @@ def files(directory, config):
 
 def filled(arguments, paths):
     """The row's arguments with the scratch paths in; a None removes an argument the runner would add."""
+
     def fill(value):
         if isinstance(value, list):
             return [fill(item) for item in value]
         return value.format(**paths) if isinstance(value, str) else value
-    return dict((key, fill(value)) for key, value in arguments.items())
+
+    return {key: fill(value) for key, value in arguments.items()}
 
 
 def run_module(number, module, arguments, config, environment, directory):
     args = dict({"api_url": config["scw_api_url"], "secret_key": config["scw_secret_key"]}, **arguments)
-    args = dict((key, value) for key, value in args.items() if value is not None)
+    args = {key: value for key, value in args.items() if value is not None}
     # A playbook of one task, private to this user: no key is on a command line.
-    playbook = os.path.join(directory, "row-%d.yml" % number)
+    playbook = os.path.join(directory, f"row-{number}.yml")
     descriptor = os.open(playbook, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as handle:
-        yaml.safe_dump([{"hosts": "localhost", "gather_facts": False,
-                         "tasks": [{"scaleway.registry." + module: args}]}], handle)
-    run = subprocess.run(["ansible-playbook", playbook], capture_output=True, text=True, env=environment,
-                         check=False)
+        yaml.safe_dump(
+            [{"hosts": "localhost", "gather_facts": False, "tasks": [{"scaleway.registry." + module: args}]}], handle
+        )
+    run = subprocess.run(["ansible-playbook", playbook], capture_output=True, text=True, env=environment, check=False)
     output = run.stdout + run.stderr
     start = output.find("=> {")
     try:
-        result = json.loads(output[start + 3:output.rindex("}") + 1]) if start >= 0 else {}
+        result = json.loads(output[start + 3 : output.rindex("}") + 1]) if start >= 0 else {}
     except ValueError:
         result = {}
     return run.returncode, result.get("msg", output), output
 
 
 def run_inventory(number, arguments, config, environment, directory):
-    path = os.path.join(directory, "row-%d.scaleway_images.yml" % number)
+    path = os.path.join(directory, f"row-{number}.scaleway_images.yml")
     with open(path, "w") as handle:
-        yaml.safe_dump(dict({"plugin": "scaleway.registry.images", "api_url": config["scw_api_url"]}, **arguments),
-                       handle)
-    run = subprocess.run(["ansible-inventory", "-i", path, "--list"], capture_output=True, text=True, check=False,
-                         env=dict(environment, SCW_SECRET_KEY=config["scw_secret_key"],
-                                  ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED="true",
-                                  ANSIBLE_INVENTORY_ENABLED="scaleway.registry.images"))
+        yaml.safe_dump(
+            dict({"plugin": "scaleway.registry.images", "api_url": config["scw_api_url"]}, **arguments), handle
+        )
+    run = subprocess.run(
+        ["ansible-inventory", "-i", path, "--list"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=dict(
+            environment,
+            SCW_SECRET_KEY=config["scw_secret_key"],
+            ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED="true",
+            ANSIBLE_INVENTORY_ENABLED="scaleway.registry.images",
+        ),
+    )
     output = run.stdout + run.stderr
     line = next((text for text in output.splitlines() if "scaleway.registry.images inventory:" in text), output)
-    return run.returncode, line[line.find("scaleway.registry.images inventory:"):], output
+    return run.returncode, line[line.find("scaleway.registry.images inventory:") :], output
 
 
 def run_row(row, config, environment, paths):
@@ -281,12 +515,16 @@ def run_row(row, config, environment, paths):
 
 
 def problems_of(words, code, message, output):
-    return [problem for problem, bad in (
-        ("it did not fail", code == 0),
-        ("the message lacks %r" % words, words not in message),
-        ("the message is more than one line", "\n" in message.strip()),
-        ("a traceback was shown", "Traceback" in output),
-    ) if bad]
+    return [
+        problem
+        for problem, bad in (
+            ("it did not fail", code == 0),
+            (f"the message lacks {words!r}", words not in message),
+            ("the message is more than one line", "\n" in message.strip()),
+            ("a traceback was shown", "Traceback" in output),
+        )
+        if bad
+    ]
 
 
 def main():
@@ -304,17 +542,26 @@ def main():
         paths = files(directory, config)
         home = os.path.join(directory, "home")
         os.mkdir(home)
-        environment = dict(os.environ, HOME=home, ANSIBLE_LOCALHOST_WARNING="false",
-                           ANSIBLE_INVENTORY_UNPARSED_WARNING="false", ANSIBLE_STDOUT_CALLBACK="minimal",
-                           ANSIBLE_DISPLAY_TRACEBACK="never")
+        environment = dict(
+            os.environ,
+            HOME=home,
+            ANSIBLE_LOCALHOST_WARNING="false",
+            ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+            ANSIBLE_STDOUT_CALLBACK="minimal",
+            ANSIBLE_DISPLAY_TRACEBACK="never",
+        )
         environment.pop("ANSIBLE_PLAYBOOK_DIR", None)
 
         def local_row(row):
             local_config = dict(config, scw_api_url=tripwire.url(row.number))
             code, message, output = run_row(row, local_config, environment, paths)
             sent = tripwire.requests(row.number)
-            outcomes[row.number] = (message, problems_of(row.words, code, message, output)
-                                    + (["it sent %d requests before failing" % len(sent)] if sent else []), output)
+            outcomes[row.number] = (
+                message,
+                problems_of(row.words, code, message, output)
+                + ([f"it sent {len(sent)} requests before failing"] if sent else []),
+                output,
+            )
 
         # The local rows, a few at a time, while the API rows take the emulator one after the other.
         with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
@@ -329,8 +576,12 @@ def main():
                 finally:
                     emulator.admin("PATCH", "config", {"faults": config.get("scw_faults")})
                 changed = emulator.admin("GET", "state") != before
-                outcomes[row.number] = (message, problems_of(row.words, code, message, output)
-                                        + (["it changed the emulator's state"] if changed else []), output)
+                outcomes[row.number] = (
+                    message,
+                    problems_of(row.words, code, message, output)
+                    + (["it changed the emulator's state"] if changed else []),
+                    output,
+                )
             for future in pending:
                 future.result()
     tripwire.server.shutdown()
@@ -338,14 +589,16 @@ def main():
     failures = []
     for row in rows:
         message, problems, output = outcomes[row.number]
-        print("%-4s %-45s %s" % ("ok" if not problems else "FAIL", row.case, message.strip()[:150]))
+        print(f"{'ok' if not problems else 'FAIL':<4} {row.case:<45} {message.strip()[:150]}")
         if problems:
-            failures.append("%s: %s\n%s" % (row.case, "; ".join(problems), output[-1500:]))
+            failures.append("{}: {}\n{}".format(row.case, "; ".join(problems), output[-1500:]))
     if failures:
         print("\n\n".join(failures))
         return 1
-    print("%d bad inputs, each refused in one line, with no traceback and no change%s"
-          % (len(rows), " (the rows that meet the chaos run's faults)" if chaos else ""))
+    print(
+        f"{len(rows)} bad inputs, each refused in one line, with no traceback and no change"
+        + (" (the rows that meet the chaos run's faults)" if chaos else "")
+    )
     return 0
 
 

@@ -30,8 +30,11 @@ import urllib.request
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-RECAP = re.compile(r"^localhost\s*: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+"
-                   r"skipped=(\d+)\s+rescued=(\d+)\s+ignored=(\d+)", re.M)
+RECAP = re.compile(
+    r"^localhost\s*: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+"
+    r"skipped=(\d+)\s+rescued=(\d+)\s+ignored=(\d+)",
+    re.M,
+)
 
 
 class Emulator:
@@ -45,8 +48,9 @@ class Emulator:
     def admin(self, method, path, body=None):
         # The admin endpoints are never faulted, even in a chaos run: no retry.
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.url + "/_emulator/" + path, data=data, method=method,
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.url + "/_emulator/" + path, data=data, method=method, headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=30) as answer:
             return json.loads(answer.read() or b"{}")
 
@@ -61,15 +65,21 @@ class Emulator:
 
 def documented(plugin_type, environment):
     """{name: EXAMPLES} of the collection's plugins of one type, as ansible-doc shows them to users."""
+
     def ansible_doc(*arguments):
-        run = subprocess.run(["ansible-doc", "-t", plugin_type, "--json"] + list(arguments), capture_output=True,
-                             text=True, env=environment, check=False)
+        run = subprocess.run(
+            ["ansible-doc", "-t", plugin_type, "--json", *arguments],
+            capture_output=True,
+            text=True,
+            env=environment,
+            check=False,
+        )
         if run.returncode != 0:
-            raise SystemExit("ansible-doc %s failed:\n%s" % (" ".join(arguments), run.stderr))
+            raise SystemExit("ansible-doc {} failed:\n{}".format(" ".join(arguments), run.stderr))
         return json.loads(run.stdout)
 
     names = sorted(ansible_doc("-l", "scaleway.registry"))
-    return dict((name.split(".")[-1], doc["examples"]) for name, doc in ansible_doc(*names).items()) if names else {}
+    return {name.split(".")[-1]: doc["examples"] for name, doc in ansible_doc(*names).items()} if names else {}
 
 
 def predicting(tasks):
@@ -81,12 +91,25 @@ def predicting(tasks):
         if "ansible.builtin.debug" in task:
             result.append(task)
             continue
-        registered = task.get("register") or "example_result_%d" % number
-        result.append(dict(task, name="%s (check mode)" % task["name"], check_mode=True,
-                           register="example_prediction_%d" % number))
+        registered = task.get("register") or f"example_result_{number}"
+        result.append(
+            dict(
+                task,
+                name="{} (check mode)".format(task["name"]),
+                check_mode=True,
+                register=f"example_prediction_{number}",
+            )
+        )
         result.append(dict(task, register=registered))
-        result.append({"name": "Check mode predicted whether it changed", "ansible.builtin.assert": {
-            "that": ["example_prediction_%d.changed == %s.changed" % (number, registered)], "quiet": True}})
+        result.append(
+            {
+                "name": "Check mode predicted whether it changed",
+                "ansible.builtin.assert": {
+                    "that": [f"example_prediction_{number}.changed == {registered}.changed"],
+                    "quiet": True,
+                },
+            }
+        )
     return result
 
 
@@ -108,8 +131,9 @@ class Runner:
         self.bin = os.path.join(self.home, "bin")
         self.inventory = os.path.join(scratch, "hosts")
         with open(self.inventory, "w", encoding="utf-8") as handle:
-            handle.write("localhost ansible_connection=local ansible_python_interpreter=%s ansible_become=false\n"
-                         % sys.executable)
+            handle.write(
+                f"localhost ansible_connection=local ansible_python_interpreter={sys.executable} ansible_become=false\n"
+            )
         with open(os.path.join(HERE, "world.yml"), encoding="utf-8") as handle:
             self.world = yaml.safe_load(handle)
         registry = emulator.registries["fr-par"]
@@ -118,13 +142,27 @@ class Runner:
             "scaleway.registry.login": {"registry": registry, "tls_verify": False},
         }
         self.environment = dict(
-            os.environ, SCW_API_URL=emulator.url, SCW_SECRET_KEY=emulator.secret_key,
-            SCW_DEFAULT_PROJECT_ID=emulator.project_id, HOME=self.home, XDG_RUNTIME_DIR=os.path.join(scratch, "run"),
+            os.environ,
+            SCW_API_URL=emulator.url,
+            SCW_SECRET_KEY=emulator.secret_key,
+            SCW_DEFAULT_PROJECT_ID=emulator.project_id,
+            HOME=self.home,
+            XDG_RUNTIME_DIR=os.path.join(scratch, "run"),
             PATH=self.bin + os.pathsep + os.environ["PATH"],
-            ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-            ANSIBLE_NOCOLOR="true", ANSIBLE_FORCE_COLOR="false")
-        for variable in ("DOCKER_CONFIG", "REGISTRY_AUTH_FILE", "SCW_PROFILE", "SCW_CONFIG_PATH",
-                         "SCW_DEFAULT_REGION", "SCW_DEFAULT_ZONE", "ANSIBLE_PLAYBOOK_DIR"):
+            ANSIBLE_LOCALHOST_WARNING="false",
+            ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
+            ANSIBLE_NOCOLOR="true",
+            ANSIBLE_FORCE_COLOR="false",
+        )
+        for variable in (
+            "DOCKER_CONFIG",
+            "REGISTRY_AUTH_FILE",
+            "SCW_PROFILE",
+            "SCW_CONFIG_PATH",
+            "SCW_DEFAULT_REGION",
+            "SCW_DEFAULT_ZONE",
+            "ANSIBLE_PLAYBOOK_DIR",
+        ):
             self.environment.pop(variable, None)
         # podman's default auth file is in XDG_RUNTIME_DIR.
         os.makedirs(self.environment["XDG_RUNTIME_DIR"], mode=0o700)
@@ -132,48 +170,59 @@ class Runner:
 
     def playbook(self, name, tasks):
         """A play on this host whose tasks are `tasks`: the EXAMPLES text as written, or a list of tasks."""
-        header = yaml.safe_dump([{"name": "EXAMPLES of scaleway.registry.%s" % name, "hosts": "localhost",
-                                  "gather_facts": False, "module_defaults": self.defaults}], sort_keys=False)
+        header = yaml.safe_dump(
+            [
+                {
+                    "name": f"EXAMPLES of scaleway.registry.{name}",
+                    "hosts": "localhost",
+                    "gather_facts": False,
+                    "module_defaults": self.defaults,
+                }
+            ],
+            sort_keys=False,
+        )
         if not isinstance(tasks, str):
             tasks = yaml.safe_dump(tasks, sort_keys=False, width=120)
         body = "".join("    " + line if line.strip() else "\n" for line in tasks.strip("\n").splitlines(True))
-        path = os.path.join(self.scratch, "%s.yml" % name)
+        path = os.path.join(self.scratch, f"{name}.yml")
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(header.rstrip("\n") + "\n  tasks:\n" + body + "\n")
         return path
 
     def run(self, path, *options):
-        command = ["ansible-playbook", "-i", self.inventory, path] + list(options)
-        run = subprocess.run(command, capture_output=True, text=True, env=self.environment, check=False,
-                             cwd=self.scratch)
+        command = ["ansible-playbook", "-i", self.inventory, path, *options]
+        run = subprocess.run(
+            command, capture_output=True, text=True, env=self.environment, check=False, cwd=self.scratch
+        )
         recap = RECAP.search(run.stdout)
         if run.returncode != 0 or not recap:
-            raise SystemExit("%s failed (exit status %d):\n%s%s"
-                             % (" ".join(command[3:]), run.returncode, run.stdout, run.stderr))
-        recap = dict(zip(("ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignored"),
-                         map(int, recap.groups())))
+            raise SystemExit(
+                f"{' '.join(command[3:])} failed (exit status {run.returncode}):\n{run.stdout}{run.stderr}"
+            )
+        recap = dict(
+            zip(("ok", "changed", "unreachable", "failed", "skipped", "rescued", "ignored"), map(int, recap.groups()))
+        )
         # An example that runs as written draws no warning (deprecations, paths missing from PATH, ...).
-        assert "[WARNING]" not in run.stdout + run.stderr, "%s warned:\n%s%s" % (path, run.stdout, run.stderr)
+        assert "[WARNING]" not in run.stdout + run.stderr, f"{path} warned:\n{run.stdout}{run.stderr}"
         return recap, run.stdout
 
     def check_module(self, name, examples):
         """The examples in check mode change nothing; then each one, first in check mode, predicts its own run."""
         tasks = yaml.safe_load(examples)
-        self.emulator.start_chapter("plugin_examples %s check" % name, self.world)
+        self.emulator.start_chapter(f"plugin_examples {name} check", self.world)
         state, files = self.emulator.state(), files_under(self.home)
         recap, output = self.run(self.playbook(name, examples), "--check", "--diff")
         everything_ran = dict(ok=len(tasks), unreachable=0, failed=0, skipped=0, rescued=0, ignored=0)
         assert dict(recap, changed=None) == dict(everything_ran, changed=None), (recap, output)
-        assert self.emulator.state() == state, "%s: check mode changed the emulator's state\n%s" % (name, output)
-        assert files_under(self.home) == files, "%s: check mode changed files on the host\n%s" % (name, output)
+        assert self.emulator.state() == state, f"{name}: check mode changed the emulator's state\n{output}"
+        assert files_under(self.home) == files, f"{name}: check mode changed files on the host\n{output}"
 
-        self.emulator.start_chapter("plugin_examples %s" % name, self.world)
+        self.emulator.start_chapter(f"plugin_examples {name}", self.world)
         predicted = predicting(tasks)
         recap, output = self.run(self.playbook(name, predicted))
         assert dict(recap, changed=None) == dict(everything_ran, ok=len(predicted), changed=None), (recap, output)
         # The check-mode copies changed exactly when their tasks did.
-        print("%-18s %d tasks, %d changed, each as its check mode predicted"
-              % (name, len(tasks), recap["changed"] // 2))
+        print(f"{name:<18} {len(tasks)} tasks, {recap['changed'] // 2} changed, each as its check mode predicted")
 
     def check_inventory(self, examples):
         # The example's first line names its file, whose name the plugin needs.
@@ -182,27 +231,40 @@ class Runner:
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(examples)
         self.emulator.start_chapter("plugin_examples images inventory", self.world)
-        environment = dict(self.environment, ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED="true",
-                           ANSIBLE_INVENTORY_ENABLED="scaleway.registry.images")
-        run = subprocess.run(["ansible-inventory", "-i", path, "--list"], capture_output=True, text=True,
-                             env=environment, cwd=self.scratch, check=False)
+        environment = dict(
+            self.environment,
+            ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED="true",
+            ANSIBLE_INVENTORY_ENABLED="scaleway.registry.images",
+        )
+        run = subprocess.run(
+            ["ansible-inventory", "-i", path, "--list"],
+            capture_output=True,
+            text=True,
+            env=environment,
+            cwd=self.scratch,
+            check=False,
+        )
         if run.returncode != 0:
-            raise SystemExit("ansible-inventory -i %s failed:\n%s%s" % (filename, run.stdout, run.stderr))
+            raise SystemExit(f"ansible-inventory -i {filename} failed:\n{run.stdout}{run.stderr}")
         listing = json.loads(run.stdout)
         config = yaml.safe_load(examples)
         # Each image of the world the example's regions and namespaces select, and whether it is "old".
-        expected = dict(("%s/%s" % (image["namespace"], image["name"]), image["updated_at"] < "2026-01-01")
-                        for image in self.world["images"] if image["region"] in config["regions"]
-                        and any(fnmatch.fnmatchcase(image["namespace"], pattern) for pattern in config["namespaces"]))
-        found = dict((host.split("--", 1)[-1], variables.get("old"))
-                     for host, variables in listing["_meta"]["hostvars"].items())
-        assert found == expected, "the inventory example lists %s, not %s" % (found, expected)
+        expected = {
+            "{}/{}".format(image["namespace"], image["name"]): image["updated_at"] < "2026-01-01"
+            for image in self.world["images"]
+            if image["region"] in config["regions"]
+            and any(fnmatch.fnmatchcase(image["namespace"], pattern) for pattern in config["namespaces"])
+        }
+        found = {
+            host.split("--", 1)[-1]: variables.get("old") for host, variables in listing["_meta"]["hostvars"].items()
+        }
+        assert found == expected, f"the inventory example lists {found}, not {expected}"
         for namespace in {name.split("/")[0] for name in expected}:
             group = "team_" + namespace.replace("-", "_")
-            assert group in listing, "no group %s in %s" % (group, sorted(listing))
+            assert group in listing, f"no group {group} in {sorted(listing)}"
         cache = os.path.join(self.home, ".cache", "scaleway-registry-inventory")
         assert os.listdir(cache), "the inventory cache is empty"
-        print("%-18s %d images, cached in ~/.cache" % ("images (inventory)", len(found)))
+        print(f"{'images (inventory)':<18} {len(found)} images, cached in ~/.cache")
 
 
 def main():
@@ -215,8 +277,9 @@ def main():
         runner = Runner(emulator, scratch)
         # Only modules and inventory plugins have examples to run; a plugin of another type needs a runner here.
         for plugin_type in ("lookup", "filter", "test"):
-            assert not documented(plugin_type, runner.environment), \
-                "no runner for the examples of %s plugins" % plugin_type
+            assert not documented(plugin_type, runner.environment), (
+                f"no runner for the examples of {plugin_type} plugins"
+            )
         modules = documented("module", runner.environment)
         assert modules, "ansible-doc lists no module of scaleway.registry"
         for name, examples in sorted(modules.items()):

@@ -42,9 +42,15 @@ class ScriptedAPI:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)
-                request = {"method": self.command, "path": parts.path, "query": parse_qs(parts.query),
-                           "headers": dict(self.headers), "body": json.loads(body) if body else None,
-                           "target": self.path, "client": self.client_address}
+                request = {
+                    "method": self.command,
+                    "path": parts.path,
+                    "query": parse_qs(parts.query),
+                    "headers": dict(self.headers),
+                    "body": json.loads(body) if body else None,
+                    "target": self.path,
+                    "client": self.client_address,
+                }
                 with api.lock:
                     api.requests.append(request)
                     step = api.script.pop(0) if api.script else api.route(request)
@@ -66,7 +72,7 @@ class ScriptedAPI:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 

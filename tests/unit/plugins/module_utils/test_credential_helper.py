@@ -24,20 +24,20 @@ ROOT_KEY = "11111111-1111-4111-8111-111111111111"
 PROFILE_KEY = "22222222-2222-4222-8222-222222222222"
 OTHER_KEY = "33333333-3333-4333-8333-333333333333"
 
-CONFIG = """\
-secret_key: %s  # the root key
+CONFIG = f"""\
+secret_key: {ROOT_KEY}  # the root key
 active_profile: work
 profiles:
   work:
-    secret_key: %s
+    secret_key: {PROFILE_KEY}
     default_region: nl-ams
   blank:
     secret_key: ""
     default_region: pl-waw
   other:
     default_zone: ''
-    secret_key: %s
-""" % (ROOT_KEY, PROFILE_KEY, OTHER_KEY)
+    secret_key: {OTHER_KEY}
+"""
 
 
 def ask(tmp_path, environment=None, **options):
@@ -46,10 +46,11 @@ def ask(tmp_path, environment=None, **options):
     config_file.write_text(CONFIG)
     script = tmp_path / "docker-credential-scw"
     script.write_text(render(sys.executable, [REGISTRY], "scw_config", config_file=str(config_file), **options))
-    env = dict((k, v) for k, v in os.environ.items() if not k.startswith("SCW_"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCW_")}
     env.update(environment or {})
-    run = subprocess.run([sys.executable, str(script), "get"], input=REGISTRY, capture_output=True, text=True,
-                         env=env, check=False)
+    run = subprocess.run(
+        [sys.executable, str(script), "get"], input=REGISTRY, capture_output=True, text=True, env=env, check=False
+    )
     return json.loads(run.stdout)["Secret"] if run.returncode == 0 else run.stdout.strip()
 
 
@@ -57,12 +58,15 @@ def test_the_helper_reads_the_active_profile_of_the_scw_config(tmp_path):
     assert ask(tmp_path) == PROFILE_KEY
 
 
-@pytest.mark.parametrize("environment, profile, expected", [
-    ({"SCW_SECRET_KEY": ROOT_KEY[:-1] + "9"}, "work", ROOT_KEY[:-1] + "9"),  # the caller's key wins
-    ({"SCW_PROFILE": "blank"}, "work", PROFILE_KEY),  # helper_profile is the CLI's --profile: it beats SCW_PROFILE
-    ({"SCW_PROFILE": "blank"}, None, ROOT_KEY),  # an empty value in a profile leaves the root key
-    ({"SCW_PROFILE": "other"}, None, OTHER_KEY),  # and the keys after it stay in their profile
-])
+@pytest.mark.parametrize(
+    "environment, profile, expected",
+    [
+        ({"SCW_SECRET_KEY": ROOT_KEY[:-1] + "9"}, "work", ROOT_KEY[:-1] + "9"),  # the caller's key wins
+        ({"SCW_PROFILE": "blank"}, "work", PROFILE_KEY),  # helper_profile is the CLI's --profile: it beats SCW_PROFILE
+        ({"SCW_PROFILE": "blank"}, None, ROOT_KEY),  # an empty value in a profile leaves the root key
+        ({"SCW_PROFILE": "other"}, None, OTHER_KEY),  # and the keys after it stay in their profile
+    ],
+)
 def test_the_helper_resolves_the_key_as_the_scw_cli_does(tmp_path, environment, profile, expected):
     assert ask(tmp_path, environment, profile=profile) == expected
 
@@ -76,7 +80,7 @@ def test_the_helper_embeds_the_controllers_scw_config_reader_verbatim(tmp_path):
     with open(_scw_config.__file__) as handle:
         reader = handle.read()
     script = render(sys.executable, [REGISTRY], "scw_config")
-    assert reader[reader.index("from __future__ import annotations"):].rstrip("\n") in script
+    assert reader[reader.index("from __future__ import annotations") :].rstrip("\n") in script
 
 
 def test_an_unknown_profile_is_an_answer_docker_can_show_not_a_traceback(tmp_path):
@@ -92,11 +96,17 @@ def test_the_installed_script_records_how_it_was_installed(tmp_path):
 
 
 def test_a_script_is_summarised_in_one_line_of_its_version_python_and_settings():
-    script = render("/usr/bin/python3", [REGISTRY, "127.0.0.1:5000"], "file", secret_file="/root/secret",
-                    configs=["/root/.docker/config.json"])
+    script = render(
+        "/usr/bin/python3",
+        [REGISTRY, "127.0.0.1:5000"],
+        "file",
+        secret_file="/root/secret",
+        configs=["/root/.docker/config.json"],
+    )
     assert summary(script) == (
-        "docker-credential-scw %s; python /usr/bin/python3; source file; registries 127.0.0.1:5000, %s;"
-        " secret file /root/secret; configs /root/.docker/config.json\n" % (COLLECTION_VERSION, REGISTRY))
+        f"docker-credential-scw {COLLECTION_VERSION}; python /usr/bin/python3; source file;"
+        f" registries 127.0.0.1:5000, {REGISTRY}; secret file /root/secret; configs /root/.docker/config.json\n"
+    )
     assert summary(None) == ""
     assert summary("#!/bin/sh\necho not ours\n") == "a file that the module did not install\n"
 
@@ -105,4 +115,4 @@ def test_the_helper_says_its_version(tmp_path):
     script = tmp_path / "docker-credential-scw"
     script.write_text(render(sys.executable, [REGISTRY], "file", secret_file=str(tmp_path / "secret")))
     run = subprocess.run([sys.executable, str(script), "version"], capture_output=True, text=True, check=True)
-    assert run.stdout == "docker-credential-scw (scaleway.registry %s)\n" % COLLECTION_VERSION
+    assert run.stdout == f"docker-credential-scw (scaleway.registry {COLLECTION_VERSION})\n"

@@ -17,12 +17,12 @@ KEY = "11111111-1111-4111-8111-111111111111"
 READABLE = [
     "",
     "# only a comment\n",
-    "---\nsecret_key: %s\n...\n" % KEY,
-    "access_key: SCWXXXXXXXXXXXXXXXXX\nsecret_key: %s\ndefault_region: fr-par\ndefault_zone: fr-par-1\n" % KEY,
-    "secret_key: %s  # the root key\nactive_profile: dev\nprofiles:\n  dev:\n    secret_key: '%s'\n"
-    "    default_region: \"nl-ams\"\n  prod:\n    default_project_id: %s # prod\n" % (KEY, KEY, KEY),
-    "profiles:\n    dev:\n        default_region: pl-waw\n    empty:\nsecret_key: %s\n" % KEY,
-    "profiles: {}\nsecret_key: %s\r\n" % KEY,
+    f"---\nsecret_key: {KEY}\n...\n",
+    f"access_key: SCWXXXXXXXXXXXXXXXXX\nsecret_key: {KEY}\ndefault_region: fr-par\ndefault_zone: fr-par-1\n",
+    f"secret_key: {KEY}  # the root key\nactive_profile: dev\nprofiles:\n  dev:\n    secret_key: '{KEY}'\n"
+    f'    default_region: "nl-ams"\n  prod:\n    default_project_id: {KEY} # prod\n',
+    f"profiles:\n    dev:\n        default_region: pl-waw\n    empty:\nsecret_key: {KEY}\n",
+    f"profiles: {{}}\nsecret_key: {KEY}\r\n",
     "api_url: http://127.0.0.1:8080/#not-a-comment\nsend_telemetry: true\ninsecure: false\n",
     "secret_key:\ndefault_region: ~\ndefault_zone: null\nprofiles:\n  p:\n    secret_key: ''\n",
     "name: 'it''s' \nother: \"a \\\"quoted\\\" # value\"\n",
@@ -40,8 +40,10 @@ def normalised(document):
     """A document as scw uses it: scalars as strings, and a profile without keys as an empty mapping."""
     result = {key: scalar(value) for key, value in document.items() if key != "profiles"}
     if "profiles" in document:
-        result["profiles"] = {name: {key: scalar(value) for key, value in (keys or {}).items()}
-                              for name, keys in (document["profiles"] or {}).items()}
+        result["profiles"] = {
+            name: {key: scalar(value) for key, value in (keys or {}).items()}
+            for name, keys in (document["profiles"] or {}).items()
+        }
     return result
 
 
@@ -50,16 +52,19 @@ def test_a_scw_config_reads_as_pyyaml_reads_it(text):
     assert normalised(parse(text, "config.yaml")) == normalised(yaml.safe_load(text) or {})
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("secret_key: [unclosed\n", "'[' starts YAML that a scw config does not use"),
-    ("secret_key: &key %s\n" % KEY, "'&' starts YAML"),
-    ("profiles:\n  dev: {secret_key: x}\n", "expected a mapping of keys below this line at line 2, column 3"),
-    ("secret_key %s\n" % KEY, "expected a 'key: value' line at line 1, column 1"),
-    ("profiles:\n  dev:\n    a: b\n      c: d\n", "unexpected indentation at line 4, column 7"),
-    ("secret_key: \"%s\n" % KEY, "a double-quoted value that does not end with its quote"),
-    ("secret_key: 'a'b'\n", "a single-quoted value that does not end with its quote"),
-    ("profiles:\n\tdev:\n", "a tab indents a line"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("secret_key: [unclosed\n", "'[' starts YAML that a scw config does not use"),
+        (f"secret_key: &key {KEY}\n", "'&' starts YAML"),
+        ("profiles:\n  dev: {secret_key: x}\n", "expected a mapping of keys below this line at line 2, column 3"),
+        (f"secret_key {KEY}\n", "expected a 'key: value' line at line 1, column 1"),
+        ("profiles:\n  dev:\n    a: b\n      c: d\n", "unexpected indentation at line 4, column 7"),
+        (f'secret_key: "{KEY}\n', "a double-quoted value that does not end with its quote"),
+        ("secret_key: 'a'b'\n", "a single-quoted value that does not end with its quote"),
+        ("profiles:\n\tdev:\n", "a tab indents a line"),
+    ],
+)
 def test_yaml_a_scw_config_does_not_use_is_refused_with_its_place(text, problem):
     with pytest.raises(ConfigError) as error:
         parse(text, "/etc/scw.yaml")

@@ -25,21 +25,24 @@ import re
 import signal
 import urllib.error
 import urllib.request
+from typing import ClassVar
 from unittest import mock
 
 from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.scaleway.registry.tests.utils.with_emulator import SECRET_KEY, PROJECT_ID, start_emulator
+from ansible_collections.scaleway.registry.tests.utils.with_emulator import PROJECT_ID, SECRET_KEY, start_emulator
 
 try:
     from ansible.module_utils.testing import patch_module_args
 except ImportError:  # ansible-core 2.17 and 2.18: AnsibleModule reads the arguments from basic._ANSIBLE_ARGS
+
     @contextlib.contextmanager
     def patch_module_args(args=None):
         payload = json.dumps({"ANSIBLE_MODULE_ARGS": args or {}}).encode("utf-8")
         with mock.patch.object(basic, "_ANSIBLE_ARGS", payload):
             yield
+
 
 API_PREFIX = "/registry/v1/regions/"
 # Where no scw config file can be: the tests must not depend on the machine's ~/.config/scw/config.yaml.
@@ -64,13 +67,16 @@ class ModuleOutcome:
         self.warnings = warnings
 
     def __repr__(self):
-        return "ModuleOutcome(failed=%r, result=%r, warnings=%r)" % (self.failed, self.result, self.warnings)
+        return f"ModuleOutcome(failed={self.failed!r}, result={self.result!r}, warnings={self.warnings!r})"
 
 
 def scw_free_environ():
     """os.environ without what would change how a module connects: SCW_*, SCALEWAY_* and proxy variables."""
-    return dict((name, value) for name, value in os.environ.items()
-                if not name.upper().startswith(("SCW_", "SCALEWAY_")) and not name.lower().endswith("_proxy"))
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if not name.upper().startswith(("SCW_", "SCALEWAY_")) and not name.lower().endswith("_proxy")
+    }
 
 
 def run_module(main, args, check_mode=False, diff=False, env=None):
@@ -93,7 +99,7 @@ def run_module(main, args, check_mode=False, diff=False, env=None):
     def warn(_module, warning, **_kwargs):
         warnings.append(warning)
 
-    environ = None if env is None else dict((key, value) for key, value in env.items() if value is not None)
+    environ = None if env is None else {key: value for key, value in env.items() if value is not None}
     with contextlib.ExitStack() as stack:
         stack.enter_context(patch_module_args(arguments))
         stack.enter_context(mock.patch.object(AnsibleModule, "exit_json", exit_json))
@@ -127,7 +133,7 @@ class Emulator:
     """
 
     # What every scenario starts from, as start() sets it: no faults, no latency, deletes done at once.
-    BASELINE = {"faults": None, "latency_ms": None, "deleting_polls": 0, "pushes_before_tag_delete": 0}
+    BASELINE: ClassVar[dict] = {"faults": None, "latency_ms": None, "deleting_polls": 0, "pushes_before_tag_delete": 0}
 
     def __init__(self, process, url):
         self.process = process
@@ -163,7 +169,7 @@ class Emulator:
     def admin(self, method, path, body=None):
         status, answer = self._send(method, "/_emulator/" + path, body)
         if status != 200:
-            raise AssertionError("emulator %s /_emulator/%s answered %s: %s" % (method, path, status, answer))
+            raise AssertionError(f"emulator {method} /_emulator/{path} answered {status}: {answer}")
         return answer
 
     def api(self, method, path, secret_key=SECRET_KEY):
@@ -201,7 +207,7 @@ class Emulator:
         for method, path in before:
             status, answer = self.api(method, path)
             if status != 200:
-                raise AssertionError("before: %s %s answered %s: %s" % (method, path, status, answer))
+                raise AssertionError(f"before: {method} {path} answered {status}: {answer}")
         if before:
             self.clear_requests()
 
@@ -213,13 +219,14 @@ def format_request(entry):
     """
     path = entry["path"]
     if path.startswith(API_PREFIX):
-        path = path[len(API_PREFIX):]
+        path = path[len(API_PREFIX) :]
     query = "?" + entry["query"] if entry["query"] else ""
     fault = " (fault)" if entry.get("fault") else ""
-    return "%s %s%s -> %s%s" % (entry["method"], path, query, entry["status"], fault)
+    return "{} {}{} -> {}{}".format(entry["method"], path, query, entry["status"], fault)
 
 
 # Expectations: plain values compare with ==; these compare as their docstrings say.
+
 
 class _Absent:
     def __repr__(self):
@@ -238,16 +245,16 @@ class Fields:
 
     def mismatches(self, actual, where):
         if not isinstance(actual, dict):
-            return ["%s: expected an object, got %r" % (where, actual)]
+            return [f"{where}: expected an object, got {actual!r}"]
         problems = []
         for key, value in self.fields.items():
             if value is ABSENT:
                 if key in actual:
-                    problems.append("%s.%s: %r, expected no such field" % (where, key, actual[key]))
+                    problems.append(f"{where}.{key}: {actual[key]!r}, expected no such field")
             elif key not in actual:
-                problems.append("%s.%s: missing (expected %r)" % (where, key, value))
-            elif not actual[key] == value:  # the expectation's __eq__ may be a matcher's, on either side
-                problems.append("%s.%s: %r, expected %r" % (where, key, actual[key], value))
+                problems.append(f"{where}.{key}: missing (expected {value!r})")
+            elif actual[key] != value:  # the expectation's __eq__ may be a matcher's, on either side
+                problems.append(f"{where}.{key}: {actual[key]!r}, expected {value!r}")
         return problems
 
     def __eq__(self, other):
@@ -256,7 +263,7 @@ class Fields:
     __hash__ = None
 
     def __repr__(self):
-        return "Fields(%s)" % ", ".join("%s=%r" % item for item in self.fields.items())
+        return "Fields({})".format(", ".join("{}={!r}".format(*item) for item in self.fields.items()))
 
 
 class Diff:
@@ -269,20 +276,23 @@ class Diff:
 
     def mismatches(self, actual, where):
         if not isinstance(actual, dict) or set(actual) != {"before", "after"}:
-            return ["%s: expected {before, after}, got %r" % (where, actual)]
+            return [f"{where}: expected {{before, after}}, got {actual!r}"]
         problems = []
         for side in ("before", "after"):
-            problems += mismatches(actual[side], getattr(self, side), "%s.%s" % (where, side))
+            problems += mismatches(actual[side], getattr(self, side), f"{where}.{side}")
         if isinstance(self.before, Fields) and isinstance(self.after, Fields) and not problems:
             named = set(self.before.fields) | set(self.after.fields)
             for key in sorted(set(actual["before"]) | set(actual["after"])):
                 if key not in named and actual["before"].get(key) != actual["after"].get(key):
-                    problems.append("%s: %s changed from %r to %r, and the expectation does not say so"
-                                    % (where, key, actual["before"].get(key), actual["after"].get(key)))
+                    problems.append(
+                        "{}: {} changed from {!r} to {!r}, and the expectation does not say so".format(
+                            where, key, actual["before"].get(key), actual["after"].get(key)
+                        )
+                    )
         return problems
 
     def __repr__(self):
-        return "Diff(before=%r, after=%r)" % (self.before, self.after)
+        return f"Diff(before={self.before!r}, after={self.after!r})"
 
 
 class Like:
@@ -297,7 +307,7 @@ class Like:
     __hash__ = None
 
     def __repr__(self):
-        return "Like(%r)" % self.pattern.pattern
+        return f"Like({self.pattern.pattern!r})"
 
 
 ANY = mock.ANY
@@ -323,12 +333,12 @@ def mismatches(actual, expected, where):
         return expected.mismatches(actual, where)
     if isinstance(expected, list) and any(isinstance(item, (Fields, Diff)) for item in expected):
         if not isinstance(actual, list) or len(actual) != len(expected):
-            return ["%s: expected a list of %d, got %r" % (where, len(expected), actual)]
+            return [f"{where}: expected a list of {len(expected)}, got {actual!r}"]
         problems = []
         for index, (item, wanted) in enumerate(zip(actual, expected)):
-            problems += mismatches(item, wanted, "%s[%d]" % (where, index))
+            problems += mismatches(item, wanted, f"{where}[{index}]")
         return problems
-    return [] if actual == expected else ["%s: %r, expected %r" % (where, actual, expected)]
+    return [] if actual == expected else [f"{where}: {actual!r}, expected {expected!r}"]
 
 
 class Concurrently:
@@ -338,7 +348,7 @@ class Concurrently:
         self.requests = list(requests)
 
     def __repr__(self):
-        return "Concurrently(%s)" % ", ".join(repr(request) for request in self.requests)
+        return "Concurrently({})".format(", ".join(repr(request) for request in self.requests))
 
 
 def _flat(requests):
@@ -351,15 +361,18 @@ def requests_match(sent, expected):
     position = 0
     for item in expected:
         group = item.requests if isinstance(item, Concurrently) else [item]
-        if sorted(sent[position:position + len(group)]) != sorted(group):
+        if sorted(sent[position : position + len(group)]) != sorted(group):
             return False
         position += len(group)
     return position == len(sent)
 
 
 def _spelled(requests):
-    return [("(concurrently) " if isinstance(item, Concurrently) else "") + request
-            for item in requests for request in (item.requests if isinstance(item, Concurrently) else [item])]
+    return [
+        ("(concurrently) " if isinstance(item, Concurrently) else "") + request
+        for item in requests
+        for request in (item.requests if isinstance(item, Concurrently) else [item])
+    ]
 
 
 class Scenario:
@@ -380,10 +393,24 @@ class Scenario:
     - warnings: the warnings the module must give, exactly.
     """
 
-    def __init__(self, name, args, requests, result=None, failed=None, seed=None, before=(), config=None,
-                 check_mode=False, diff=True, env=None, warnings=(), any_order=False):
+    def __init__(
+        self,
+        name,
+        args,
+        requests,
+        result=None,
+        failed=None,
+        seed=None,
+        before=(),
+        config=None,
+        check_mode=False,
+        diff=True,
+        env=None,
+        warnings=(),
+        any_order=False,
+    ):
         if (result is None) == (failed is None):
-            raise ValueError("scenario %s: give result or failed" % name)
+            raise ValueError(f"scenario {name}: give result or failed")
         self.name = name
         self.args = args
         self.requests = list(requests)
@@ -400,42 +427,68 @@ class Scenario:
 
     def variant(self, name, **changes):
         """This scenario under another name, with these of its fields changed (check_mode=True, seed=...)."""
-        fields = dict(args=self.args, requests=self.requests, result=self.result, failed=self.failed, seed=self.seed,
-                      before=self.before, config=self.config, check_mode=self.check_mode, diff=self.diff,
-                      env=self.env, warnings=self.warnings, any_order=self.any_order)
+        fields = dict(
+            args=self.args,
+            requests=self.requests,
+            result=self.result,
+            failed=self.failed,
+            seed=self.seed,
+            before=self.before,
+            config=self.config,
+            check_mode=self.check_mode,
+            diff=self.diff,
+            env=self.env,
+            warnings=self.warnings,
+            any_order=self.any_order,
+        )
         fields.update(changes)
         return Scenario(name, **fields)
 
     def __repr__(self):
-        return "Scenario(%s)" % self.name
+        return f"Scenario({self.name})"
 
 
 # Scenarios that the modules share but for their arguments, and what their failures say.
 
-DENIED = ("insufficient permissions (HTTP 403, permissions_denied, request id {id}): the API key from the secret_key"
-          " option may not do this; check its IAM policy and the project")
+DENIED = (
+    "insufficient permissions (HTTP 403, permissions_denied, request id {id}): the API key from the secret_key"
+    " option may not do this; check its IAM policy and the project"
+)
 # The end of an info module's refusal of a region (they take region: all too), after "region 'fr-mrs' ".
 NOT_AN_INFO_REGION = "is not a Scaleway Container Registry region; use fr-par, nl-ams, pl-waw or all"
 
 
 def denied(resource, action="read"):
     """The fail_json arguments for the API's 403 permissions_denied on that action on a namespace, image or tag."""
-    return {"msg": Msg(DENIED),
-            "api_error": {"status": 403, "type": "permissions_denied", "message": "insufficient permissions",
-                          "details": [{"action": action, "resource": resource}], "request_id": UUID}}
+    return {
+        "msg": Msg(DENIED),
+        "api_error": {
+            "status": 403,
+            "type": "permissions_denied",
+            "message": "insufficient permissions",
+            "details": [{"action": action, "resource": resource}],
+            "request_id": UUID,
+        },
+    }
 
 
 def refused_by_permissions(args, seed, first_request, resource, action="read", name="reports_a_permission_refusal"):
     """The API key may not send the module's first request (format_request() without its answer): an injected
     403 refuses it, and the module fails with the API's error and sends nothing more."""
-    return Scenario(name, args=args, seed=seed, config={"faults": "403=1"},
-                    requests=["%s -> 403 (fault)" % first_request], failed=denied(resource, action))
+    return Scenario(
+        name,
+        args=args,
+        seed=seed,
+        config={"faults": "403=1"},
+        requests=[f"{first_request} -> 403 (fault)"],
+        failed=denied(resource, action),
+    )
 
 
 def refused_as_another_organizations(name, args, seed, request, resource):
     """An ID of another organization's object: the API answers its one request (without its answer) with 403,
     and the module reports the refusal, not a missing object."""
-    return Scenario(name, args=args, seed=seed, requests=["%s -> 403" % request], failed=denied(resource))
+    return Scenario(name, args=args, seed=seed, requests=[f"{request} -> 403"], failed=denied(resource))
 
 
 def refused_before_any_request(name, args, msg):
@@ -446,14 +499,18 @@ def refused_before_any_request(name, args, msg):
 def refused_region(args, message_tail):
     """The args with region fr-mrs, which has no Container Registry: refused before any request with
     "region 'fr-mrs' " and message_tail."""
-    return refused_before_any_request("refuses_a_region_without_a_registry_before_any_request",
-                                      dict(args, region="fr-mrs"), "region 'fr-mrs' " + message_tail)
+    return refused_before_any_request(
+        "refuses_a_region_without_a_registry_before_any_request",
+        dict(args, region="fr-mrs"),
+        "region 'fr-mrs' " + message_tail,
+    )
 
 
 def refused_not_a_uuid(name, option, value):
     """An ID option that is not a UUID, refused before any request."""
-    return refused_before_any_request(name, {option: value}, "%s must be a UUID like"
-                                      " 11111111-2222-4333-8444-555555555555, not %s" % (option, value))
+    return refused_before_any_request(
+        name, {option: value}, f"{option} must be a UUID like 11111111-2222-4333-8444-555555555555, not {value}"
+    )
 
 
 def scenarios(*items):
@@ -461,9 +518,9 @@ def scenarios(*items):
     import pytest  # pylint: disable=import-outside-toplevel
 
     names = [item.name for item in items]
-    duplicates = sorted(set(name for name in names if names.count(name) > 1))
+    duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
-        raise ValueError("scenario names must be unique: %s" % ", ".join(duplicates))
+        raise ValueError("scenario names must be unique: {}".format(", ".join(duplicates)))
     return [pytest.param(item, id=item.name) for item in items]
 
 
@@ -489,27 +546,36 @@ def run_scenario(emulator, main, scenario):
         problems.append("the module %s" % ("failed" if outcome.failed else "did not fail"))
     else:
         if set(outcome.result) != set(expected):
-            problems.append("result keys: %s, expected %s" % (sorted(outcome.result), sorted(expected)))
+            problems.append(f"result keys: {sorted(outcome.result)}, expected {sorted(expected)}")
         for key in sorted(set(outcome.result) & set(expected)):
             problems += mismatches(outcome.result[key], expected[key], key)
     if outcome.warnings != scenario.warnings:
-        problems.append("warnings: %r, expected %r" % (outcome.warnings, scenario.warnings))
+        problems.append(f"warnings: {outcome.warnings!r}, expected {scenario.warnings!r}")
     if scenario.any_order:
         same = sorted(sent) == sorted(_flat(scenario.requests))
     else:
         same = requests_match(sent, scenario.requests)
     if not same:
-        problems.append("requests sent%s:\n    %s\n  expected:\n    %s" % (
-            " (in any order)" if scenario.any_order else "",
-            "\n    ".join(sent) or "none", "\n    ".join(_spelled(scenario.requests)) or "none"))
+        problems.append(
+            "requests sent{}:\n    {}\n  expected:\n    {}".format(
+                " (in any order)" if scenario.any_order else "",
+                "\n    ".join(sent) or "none",
+                "\n    ".join(_spelled(scenario.requests)) or "none",
+            )
+        )
     if scenario.check_mode:
         writes = [request for request in sent if not request.startswith("GET ")]
         if writes:
-            problems.append("check mode sent writes: %s" % writes)
+            problems.append(f"check mode sent writes: {writes}")
         if state_after != state_before:
             problems.append("check mode changed the emulator's state")
     if problems:
-        raise AssertionError("scenario %s:\n- %s\nthe module %s with %s" % (
-            scenario.name, "\n- ".join(problems), "failed" if outcome.failed else "exited",
-            json.dumps(outcome.result, indent=1, sort_keys=True, default=repr)))
+        raise AssertionError(
+            "scenario {}:\n- {}\nthe module {} with {}".format(
+                scenario.name,
+                "\n- ".join(problems),
+                "failed" if outcome.failed else "exited",
+                json.dumps(outcome.result, indent=1, sort_keys=True, default=repr),
+            )
+        )
     return outcome

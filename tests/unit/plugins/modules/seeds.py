@@ -31,37 +31,54 @@ ORGANIZATION_ID = PROJECT_ID  # an organization's default project has the organi
 
 
 def _id(kind, number):
-    return "%s-0000-4000-8000-%012d" % (kind * 8, number)
+    return f"{kind * 8}-0000-4000-8000-{number:012d}"
 
 
 NS_WEB, NS_DATA, NS_AMS, NS_THEIRS = _id("a", 1), _id("a", 2), _id("a", 3), _id("a", 9)
 IMG_APP, IMG_CLI, IMG_ETL, IMG_AMS_APP, IMG_SECRET = _id("b", 1), _id("b", 2), _id("b", 3), _id("b", 4), _id("b", 9)
 TAG_V1, TAG_V2, TAG_LATEST, TAG_CLI, TAG_NIGHTLY, TAG_AMS_V1, TAG_SECRET = (
-    _id("c", 1), _id("c", 2), _id("c", 3), _id("c", 4), _id("c", 5), _id("c", 6), _id("c", 9))
+    _id("c", 1),
+    _id("c", 2),
+    _id("c", 3),
+    _id("c", 4),
+    _id("c", 5),
+    _id("c", 6),
+    _id("c", 9),
+)
 MISSING_ID = _id("d", 404)  # no object has it
 
 DIGEST_1, DIGEST_2, DIGEST_3, DIGEST_4, DIGEST_5 = ("sha256:" + digit * 64 for digit in "12345")
 
 
 def namespace(namespace_id, name, region="fr-par", project_id=PROJECT_ID, description="", is_public=False, **more):
-    return dict(id=namespace_id, region=region, name=name, project_id=project_id, description=description,
-                is_public=is_public, **more)
+    return dict(
+        id=namespace_id,
+        region=region,
+        name=name,
+        project_id=project_id,
+        description=description,
+        is_public=is_public,
+        **more,
+    )
 
 
 def image(image_id, namespace_name, name, region="fr-par", visibility="inherit", tags=(), **more):
-    return dict(id=image_id, region=region, namespace=namespace_name, name=name, visibility=visibility,
-                tags=list(tags), **more)
+    return dict(
+        id=image_id, region=region, namespace=namespace_name, name=name, visibility=visibility, tags=list(tags), **more
+    )
 
 
 def tag(tag_id, name, digest, day, size=1000, **more):
     """A tag pushed on that day of January 2026."""
-    return dict(id=tag_id, name=name, digest=digest, created_at="2026-01-%02dT00:00:00Z" % day, size=size, **more)
+    return dict(id=tag_id, name=name, digest=digest, created_at=f"2026-01-{day:02d}T00:00:00Z", size=size, **more)
 
 
 def seed(*objects):
     """A seed document of namespaces and images (told apart by their `namespace` key), in this order."""
-    return {"namespaces": [item for item in objects if "namespace" not in item],
-            "images": [item for item in objects if "namespace" in item]}
+    return {
+        "namespaces": [item for item in objects if "namespace" not in item],
+        "images": [item for item in objects if "namespace" in item],
+    }
 
 
 WEB = namespace(NS_WEB, "team-web", description="Web team")
@@ -85,7 +102,7 @@ EVERYTHING = seed(WEB, DATA, AMS, THEIRS, APP, CLI, ETL, AMS_APP, SECRET)
 # LOOK_UP_WEB is the first without its answer (for a scenario that has it refused).
 LOOK_UP_WEB = "GET fr-par/namespaces?name=team-web"
 FIND_WEB = LOOK_UP_WEB + " -> 200"
-FIND_APP = "GET fr-par/images?name=app&namespace_id=%s -> 200" % NS_WEB
+FIND_APP = f"GET fr-par/images?name=app&namespace_id={NS_WEB} -> 200"
 # The same for a namespace, and an image of team-web, that no seed has.
 FIND_GONE = "GET fr-par/namespaces?name=team-gone -> 200"
-FIND_NOPE = "GET fr-par/images?name=nope&namespace_id=%s -> 200" % NS_WEB
+FIND_NOPE = f"GET fr-par/images?name=nope&namespace_id={NS_WEB} -> 200"

@@ -51,22 +51,32 @@ from ansible_collections.scaleway.registry.tests.unit.plugins.modules.seeds impo
 
 def listing(region="fr-par", status=200):
     """The two requests that list a region's namespaces and images, sent at the same time."""
-    return ["GET %s/namespaces?page=1&page_size=100 -> %s" % (region, status),
-            "GET %s/images?page=1&page_size=100 -> %s" % (region, status)]
+    return [
+        f"GET {region}/namespaces?page=1&page_size=100 -> {status}",
+        f"GET {region}/images?page=1&page_size=100 -> {status}",
+    ]
 
 
 def tags_of(image_id, region="fr-par"):
-    return "GET %s/images/%s/tags?page=1&page_size=100 -> 200" % (region, image_id)
+    return f"GET {region}/images/{image_id}/tags?page=1&page_size=100 -> 200"
 
 
 def delete(tag_id, status=200, force=False, region="fr-par"):
-    return "DELETE %s/tags/%s%s -> %s" % (region, tag_id, "?force=true" if force else "", status)
+    return "DELETE {}/tags/{}{} -> {}".format(region, tag_id, "?force=true" if force else "", status)
 
 
 def item(tag_name, digest, day, action, reason, image_name="app", namespace="team-web", region="fr-par"):
     """A plan item, as the module returns it, for a tag created on that day of January 2026 (seeds.tag)."""
-    return {"region": region, "namespace": namespace, "image": image_name, "tag": tag_name, "digest": digest,
-            "created_at": "2026-01-%02dT00:00:00.000000Z" % day, "action": action, "reason": reason}
+    return {
+        "region": region,
+        "namespace": namespace,
+        "image": image_name,
+        "tag": tag_name,
+        "digest": digest,
+        "created_at": f"2026-01-{day:02d}T00:00:00.000000Z",
+        "action": action,
+        "reason": reason,
+    }
 
 
 WEB_IN_SCOPE = {"region": "fr-par", "id": NS_WEB, "name": "team-web"}
@@ -80,19 +90,29 @@ KEEP_LAST_PLAN = [
     item("v2", DIGEST_2, 2, "keep", "digest: latest, which is kept, carries the same digest"),
     item("v1", DIGEST_1, 1, "delete", "not among the 1 newest"),
 ]
-KEEP_LAST_DIFF = "\n".join([
-    "fr-par/team-web/app: delete 1, keep 2",
-    "  latest  2026-01-03 00:00  222222222222  keep_last: one of the 1 newest",
-    "  v2      2026-01-02 00:00  222222222222  digest: latest, which is kept, carries the same digest",
-    "- v1      2026-01-01 00:00  111111111111  not among the 1 newest",
-])
+KEEP_LAST_DIFF = "\n".join(
+    [
+        "fr-par/team-web/app: delete 1, keep 2",
+        "  latest  2026-01-03 00:00  222222222222  keep_last: one of the 1 newest",
+        "  v2      2026-01-02 00:00  222222222222  digest: latest, which is kept, carries the same digest",
+        "- v1      2026-01-01 00:00  111111111111  not among the 1 newest",
+    ]
+)
 KEEP_LAST = Scenario(
     "deletes_the_tags_that_keep_last_does_not_hold_one_request_each",
     args=dict(APP_ONLY, keep_last=1),
     seed=EVERYTHING,
     requests=[LIST_FR_PAR, tags_of(IMG_APP), delete(TAG_V1)],
-    result={"changed": True, "msg": "deleted 1 tag of 1 image, kept 2", "plan": KEEP_LAST_PLAN, "deleted": 1,
-            "kept": 2, "freed_bytes": 0, "namespaces_in_scope": [WEB_IN_SCOPE], "diff": {"prepared": KEEP_LAST_DIFF}},
+    result={
+        "changed": True,
+        "msg": "deleted 1 tag of 1 image, kept 2",
+        "plan": KEEP_LAST_PLAN,
+        "deleted": 1,
+        "kept": 2,
+        "freed_bytes": 0,
+        "namespaces_in_scope": [WEB_IN_SCOPE],
+        "diff": {"prepared": KEEP_LAST_DIFF},
+    },
 )
 
 # keep_tags: v1 on team-web/app: latest and v2 share a digest and both go, so one forced delete takes them, after
@@ -108,8 +128,15 @@ FORCED = Scenario(
     seed=EVERYTHING,
     diff=False,
     requests=[LIST_FR_PAR, tags_of(IMG_APP), tags_of(IMG_APP), delete(TAG_LATEST, force=True)],
-    result={"changed": True, "msg": "deleted 2 tags of 1 image, kept 1", "plan": FORCED_PLAN, "deleted": 2,
-            "kept": 1, "freed_bytes": 0, "namespaces_in_scope": [WEB_IN_SCOPE]},
+    result={
+        "changed": True,
+        "msg": "deleted 2 tags of 1 image, kept 1",
+        "plan": FORCED_PLAN,
+        "deleted": 2,
+        "kept": 1,
+        "freed_bytes": 0,
+        "namespaces_in_scope": [WEB_IN_SCOPE],
+    },
 )
 
 # Everything of fr-par, with keep_last: 5: no image has more than three tags.
@@ -125,23 +152,37 @@ NOTHING_TO_DELETE = Scenario(
     args={"keep_last": 5},
     seed=EVERYTHING,
     requests=[LIST_FR_PAR, Concurrently(tags_of(IMG_APP), tags_of(IMG_CLI), tags_of(IMG_ETL))],
-    result={"changed": False, "msg": "nothing to delete, 5 tags of 3 images kept", "plan": EVERY_TAG_KEPT,
-            "deleted": 0, "kept": 5, "freed_bytes": 0, "namespaces_in_scope": [DATA_IN_SCOPE, WEB_IN_SCOPE],
-            "diff": {"prepared": "keep every tag: fr-par/team-data/etl, fr-par/team-web/app,"
-                                 " fr-par/team-web/tools/cli"}},
+    result={
+        "changed": False,
+        "msg": "nothing to delete, 5 tags of 3 images kept",
+        "plan": EVERY_TAG_KEPT,
+        "deleted": 0,
+        "kept": 5,
+        "freed_bytes": 0,
+        "namespaces_in_scope": [DATA_IN_SCOPE, WEB_IN_SCOPE],
+        "diff": {"prepared": "keep every tag: fr-par/team-data/etl, fr-par/team-web/app, fr-par/team-web/tools/cli"},
+    },
 )
 
 # One image with a tag of 2020 and one of 2099: older_than can tell them apart whatever today is.
 OLD_DIGEST, NEW_DIGEST = "sha256:" + "6" * 64, "sha256:" + "7" * 64
-AGED = seed(WEB, image(IMG_APP, "team-web", "app", tags=[
-    dict(tag(TAG_V1, "old", OLD_DIGEST, 1), created_at="2020-01-01T00:00:00Z"),
-    dict(tag(TAG_V2, "new", NEW_DIGEST, 1), created_at="2099-01-01T00:00:00Z"),
-]))
+AGED = seed(
+    WEB,
+    image(
+        IMG_APP,
+        "team-web",
+        "app",
+        tags=[
+            dict(tag(TAG_V1, "old", OLD_DIGEST, 1), created_at="2020-01-01T00:00:00Z"),
+            dict(tag(TAG_V2, "new", NEW_DIGEST, 1), created_at="2099-01-01T00:00:00Z"),
+        ],
+    ),
+)
 
 
 def aged_item(tag_name, action, reason):
     year, digest = ("2020", OLD_DIGEST) if tag_name == "old" else ("2099", NEW_DIGEST)
-    return dict(item(tag_name, digest, 1, action, reason), created_at="%s-01-01T00:00:00.000000Z" % year)
+    return dict(item(tag_name, digest, 1, action, reason), created_at=f"{year}-01-01T00:00:00.000000Z")
 
 
 # A push between the listing and a single-tag delete: the API refuses it (412), and the tag is kept.
@@ -150,10 +191,18 @@ RACE = KEEP_LAST.variant(
     config={"pushes_before_tag_delete": 1},
     diff=False,
     requests=[LIST_FR_PAR, tags_of(IMG_APP), delete(TAG_V1, status=412)],
-    result={"changed": False, "msg": "nothing to delete, 3 tags of 1 image kept",
-            "plan": KEEP_LAST_PLAN[:2] + [dict(KEEP_LAST_PLAN[2], action="keep",
-                                               reason="digest: another tag carries it since the listing")],
-            "deleted": 0, "kept": 3, "freed_bytes": 0, "namespaces_in_scope": [WEB_IN_SCOPE]},
+    result={
+        "changed": False,
+        "msg": "nothing to delete, 3 tags of 1 image kept",
+        "plan": [
+            *KEEP_LAST_PLAN[:2],
+            dict(KEEP_LAST_PLAN[2], action="keep", reason="digest: another tag carries it since the listing"),
+        ],
+        "deleted": 0,
+        "kept": 3,
+        "freed_bytes": 0,
+        "namespaces_in_scope": [WEB_IN_SCOPE],
+    },
 )
 
 # Cleanup of a namespace name that no namespace has: the listing shows the typo before any tag is listed.
@@ -176,78 +225,128 @@ SCENARIOS = scenarios(
         diff=False,
         requests=[LIST_FR_PAR],
         warnings=["namespaces: 'nope-*' matches no namespace in fr-par"],
-        result={"changed": False, "msg": "nothing to delete, 0 tags of 0 images kept", "plan": [], "deleted": 0,
-                "kept": 0, "freed_bytes": 0, "namespaces_in_scope": []},
+        result={
+            "changed": False,
+            "msg": "nothing to delete, 0 tags of 0 images kept",
+            "plan": [],
+            "deleted": 0,
+            "kept": 0,
+            "freed_bytes": 0,
+            "namespaces_in_scope": [],
+        },
     ),
     Scenario(
         "leaves_images_being_deleted_out_and_sends_no_tag_request_for_an_image_without_tags",
         args={"namespaces": ["team-web"], "keep_last": 1},
-        seed=seed(WEB, image(IMG_APP, "team-web", "app", status="deleting", tags=[tag(TAG_V1, "v1", DIGEST_1, 1)]),
-                  image(IMG_CLI, "team-web", "tools/cli")),
+        seed=seed(
+            WEB,
+            image(IMG_APP, "team-web", "app", status="deleting", tags=[tag(TAG_V1, "v1", DIGEST_1, 1)]),
+            image(IMG_CLI, "team-web", "tools/cli"),
+        ),
         diff=False,
         requests=[LIST_FR_PAR],
-        result={"changed": False, "msg": "nothing to delete, 0 tags of 0 images kept", "plan": [], "deleted": 0,
-                "kept": 0, "freed_bytes": 0, "namespaces_in_scope": [WEB_IN_SCOPE]},
+        result={
+            "changed": False,
+            "msg": "nothing to delete, 0 tags of 0 images kept",
+            "plan": [],
+            "deleted": 0,
+            "kept": 0,
+            "freed_bytes": 0,
+            "namespaces_in_scope": [WEB_IN_SCOPE],
+        },
     ),
     Scenario(
         "takes_a_name_found_in_one_region_of_several_for_no_typo",
         args={"region": ["fr-par", "nl-ams"], "namespaces": ["team-ams"], "keep_last": 1},
-        seed=seed(WEB, AMS, image(IMG_AMS_APP, "team-ams", "app", region="nl-ams",
-                                  tags=[tag(TAG_V1, "v1", DIGEST_1, 6)])),
+        seed=seed(
+            WEB, AMS, image(IMG_AMS_APP, "team-ams", "app", region="nl-ams", tags=[tag(TAG_V1, "v1", DIGEST_1, 6)])
+        ),
         diff=False,
         requests=[Concurrently(*listing() + listing("nl-ams")), tags_of(IMG_AMS_APP, "nl-ams")],
-        result={"changed": False, "msg": "nothing to delete, 1 tag of 1 image kept",
-                "plan": [item("v1", DIGEST_1, 6, "keep", "keep_last: one of the 1 newest", namespace="team-ams",
-                              region="nl-ams")],
-                "deleted": 0, "kept": 1, "freed_bytes": 0,
-                "namespaces_in_scope": [{"region": "nl-ams", "id": NS_AMS, "name": "team-ams"}]},
+        result={
+            "changed": False,
+            "msg": "nothing to delete, 1 tag of 1 image kept",
+            "plan": [
+                item("v1", DIGEST_1, 6, "keep", "keep_last: one of the 1 newest", namespace="team-ams", region="nl-ams")
+            ],
+            "deleted": 0,
+            "kept": 1,
+            "freed_bytes": 0,
+            "namespaces_in_scope": [{"region": "nl-ams", "id": NS_AMS, "name": "team-ams"}],
+        },
     ),
     # Deletes
     KEEP_LAST,
-    KEEP_LAST.variant("returns_no_diff_outside_diff_mode", diff=False,
-                      result=dict((key, value) for key, value in KEEP_LAST.result.items() if key != "diff")),
+    KEEP_LAST.variant(
+        "returns_no_diff_outside_diff_mode",
+        diff=False,
+        result={key: value for key, value in KEEP_LAST.result.items() if key != "diff"},
+    ),
     Scenario(
         "deletes_only_the_tags_that_delete_tags_matches_and_counts_an_emptied_image_as_freed",
         args={"namespaces": ["team-web"], "delete_tags": [r"\d+\.\d+"], "allow_empty": True},
         seed=EVERYTHING,
         diff=False,
         requests=[LIST_FR_PAR, Concurrently(tags_of(IMG_APP), tags_of(IMG_CLI)), delete(TAG_CLI)],
-        result={"changed": True, "msg": "deleted 1 tag of 1 image, kept 3, and emptied 1 image of 1000 B",
-                "plan": [item("latest", DIGEST_2, 3, "keep", "delete_tags: matches none"),
-                         item("v2", DIGEST_2, 2, "keep", "delete_tags: matches none"),
-                         item("v1", DIGEST_1, 1, "keep", "delete_tags: matches none"),
-                         item("1.0", DIGEST_3, 4, "delete", "matches delete_tags", "tools/cli")],
-                "deleted": 1, "kept": 3, "freed_bytes": 1000, "namespaces_in_scope": [WEB_IN_SCOPE]},
+        result={
+            "changed": True,
+            "msg": "deleted 1 tag of 1 image, kept 3, and emptied 1 image of 1000 B",
+            "plan": [
+                item("latest", DIGEST_2, 3, "keep", "delete_tags: matches none"),
+                item("v2", DIGEST_2, 2, "keep", "delete_tags: matches none"),
+                item("v1", DIGEST_1, 1, "keep", "delete_tags: matches none"),
+                item("1.0", DIGEST_3, 4, "delete", "matches delete_tags", "tools/cli"),
+            ],
+            "deleted": 1,
+            "kept": 3,
+            "freed_bytes": 1000,
+            "namespaces_in_scope": [WEB_IN_SCOPE],
+        },
     ),
     Scenario(
         "deletes_in_every_region_and_image_concurrently_and_shows_each_image_that_loses_tags_in_the_diff",
         args={"region": ["fr-par", "nl-ams"], "namespaces": ["team-*"], "delete_tags": ["v1"], "allow_empty": True},
         seed=EVERYTHING,
-        requests=[Concurrently(*listing() + listing("nl-ams")),
-                  Concurrently(tags_of(IMG_APP), tags_of(IMG_CLI), tags_of(IMG_ETL), tags_of(IMG_AMS_APP, "nl-ams")),
-                  Concurrently(delete(TAG_V1), delete(TAG_AMS_V1, region="nl-ams"))],
-        result={"changed": True, "msg": "deleted 2 tags of 2 images, kept 4, and emptied 1 image of 1000 B",
-                "plan": [item("nightly", "sha256:" + "4" * 64, 5, "keep", "delete_tags: matches none", "etl",
-                              "team-data"),
-                         item("latest", DIGEST_2, 3, "keep", "delete_tags: matches none"),
-                         item("v2", DIGEST_2, 2, "keep", "delete_tags: matches none"),
-                         item("v1", DIGEST_1, 1, "delete", "matches delete_tags"),
-                         item("1.0", DIGEST_3, 4, "keep", "delete_tags: matches none", "tools/cli"),
-                         item("v1", DIGEST_1, 6, "delete", "matches delete_tags", namespace="team-ams",
-                              region="nl-ams")],
-                "deleted": 2, "kept": 4, "freed_bytes": 1000,
-                "namespaces_in_scope": [DATA_IN_SCOPE, WEB_IN_SCOPE,
-                                        {"region": "nl-ams", "id": NS_AMS, "name": "team-ams"}],
-                "diff": {"prepared": "\n".join([
-                    "fr-par/team-web/app: delete 1, keep 2",
-                    "  latest  2026-01-03 00:00  222222222222  delete_tags: matches none",
-                    "  v2      2026-01-02 00:00  222222222222  delete_tags: matches none",
-                    "- v1      2026-01-01 00:00  111111111111  matches delete_tags",
-                    "",
-                    "nl-ams/team-ams/app: delete 1, keep 0",
-                    "- v1  2026-01-06 00:00  111111111111  matches delete_tags",
-                    "",
-                    "keep every tag: fr-par/team-data/etl, fr-par/team-web/tools/cli"])}},
+        requests=[
+            Concurrently(*listing() + listing("nl-ams")),
+            Concurrently(tags_of(IMG_APP), tags_of(IMG_CLI), tags_of(IMG_ETL), tags_of(IMG_AMS_APP, "nl-ams")),
+            Concurrently(delete(TAG_V1), delete(TAG_AMS_V1, region="nl-ams")),
+        ],
+        result={
+            "changed": True,
+            "msg": "deleted 2 tags of 2 images, kept 4, and emptied 1 image of 1000 B",
+            "plan": [
+                item("nightly", "sha256:" + "4" * 64, 5, "keep", "delete_tags: matches none", "etl", "team-data"),
+                item("latest", DIGEST_2, 3, "keep", "delete_tags: matches none"),
+                item("v2", DIGEST_2, 2, "keep", "delete_tags: matches none"),
+                item("v1", DIGEST_1, 1, "delete", "matches delete_tags"),
+                item("1.0", DIGEST_3, 4, "keep", "delete_tags: matches none", "tools/cli"),
+                item("v1", DIGEST_1, 6, "delete", "matches delete_tags", namespace="team-ams", region="nl-ams"),
+            ],
+            "deleted": 2,
+            "kept": 4,
+            "freed_bytes": 1000,
+            "namespaces_in_scope": [
+                DATA_IN_SCOPE,
+                WEB_IN_SCOPE,
+                {"region": "nl-ams", "id": NS_AMS, "name": "team-ams"},
+            ],
+            "diff": {
+                "prepared": "\n".join(
+                    [
+                        "fr-par/team-web/app: delete 1, keep 2",
+                        "  latest  2026-01-03 00:00  222222222222  delete_tags: matches none",
+                        "  v2      2026-01-02 00:00  222222222222  delete_tags: matches none",
+                        "- v1      2026-01-01 00:00  111111111111  matches delete_tags",
+                        "",
+                        "nl-ams/team-ams/app: delete 1, keep 0",
+                        "- v1  2026-01-06 00:00  111111111111  matches delete_tags",
+                        "",
+                        "keep every tag: fr-par/team-data/etl, fr-par/team-web/tools/cli",
+                    ]
+                )
+            },
+        },
     ),
     Scenario(
         "deletes_only_the_tags_older_than_the_duration",
@@ -255,19 +354,33 @@ SCENARIOS = scenarios(
         seed=AGED,
         diff=False,
         requests=[LIST_FR_PAR, tags_of(IMG_APP), delete(TAG_V1)],
-        result={"changed": True, "msg": "deleted 1 tag of 1 image, kept 1",
-                "plan": [aged_item("new", "keep", "older_than: created less than 30d ago"),
-                         aged_item("old", "delete", "older than 30d")],
-                "deleted": 1, "kept": 1, "freed_bytes": 0, "namespaces_in_scope": [WEB_IN_SCOPE]},
+        result={
+            "changed": True,
+            "msg": "deleted 1 tag of 1 image, kept 1",
+            "plan": [
+                aged_item("new", "keep", "older_than: created less than 30d ago"),
+                aged_item("old", "delete", "older than 30d"),
+            ],
+            "deleted": 1,
+            "kept": 1,
+            "freed_bytes": 0,
+            "namespaces_in_scope": [WEB_IN_SCOPE],
+        },
     ),
     FORCED,
     # Check mode
-    KEEP_LAST.variant("check_mode_plans_the_same_and_sends_no_delete", check_mode=True,
-                      requests=[LIST_FR_PAR, tags_of(IMG_APP)],
-                      result=dict(KEEP_LAST.result, msg="would delete 1 tag of 1 image, keep 2")),
-    FORCED.variant("check_mode_neither_lists_a_digest_group_again_nor_deletes_it", check_mode=True,
-                   requests=[LIST_FR_PAR, tags_of(IMG_APP)],
-                   result=dict(FORCED.result, msg="would delete 2 tags of 1 image, keep 1")),
+    KEEP_LAST.variant(
+        "check_mode_plans_the_same_and_sends_no_delete",
+        check_mode=True,
+        requests=[LIST_FR_PAR, tags_of(IMG_APP)],
+        result=dict(KEEP_LAST.result, msg="would delete 1 tag of 1 image, keep 2"),
+    ),
+    FORCED.variant(
+        "check_mode_neither_lists_a_digest_group_again_nor_deletes_it",
+        check_mode=True,
+        requests=[LIST_FR_PAR, tags_of(IMG_APP)],
+        result=dict(FORCED.result, msg="would delete 2 tags of 1 image, keep 1"),
+    ),
     # Races
     RACE,
     # Guards
@@ -276,31 +389,42 @@ SCENARIOS = scenarios(
         args=dict(APP_ONLY, keep_last=1, max_delete=0),
         requests=[LIST_FR_PAR, tags_of(IMG_APP)],
         result=None,
-        failed={"msg": "the plan deletes 1 tag of 1 image, more than max_delete 0; nothing was deleted. It would delete"
-                       " fr-par/team-web/app: v1. Check the plan in the result, then raise max_delete or narrow the"
-                       " rules",
-                "plan": KEEP_LAST_PLAN}),
+        failed={
+            "msg": "the plan deletes 1 tag of 1 image, more than max_delete 0; nothing was deleted. It would delete"
+            " fr-par/team-web/app: v1. Check the plan in the result, then raise max_delete or narrow the"
+            " rules",
+            "plan": KEEP_LAST_PLAN,
+        },
+    ),
     Scenario(
         "fails_before_any_delete_when_the_plan_empties_an_image_without_allow_empty",
         args={"namespaces": ["team-web"], "delete_tags": [r"\d+\.\d+"]},
         seed=EVERYTHING,
         requests=[LIST_FR_PAR, Concurrently(tags_of(IMG_APP), tags_of(IMG_CLI))],
-        failed={"msg": "the plan deletes every tag of 1 image: fr-par/team-web/tools/cli (1 tag); keep some"
-                       " (keep_last: 1) or set allow_empty: true; nothing was deleted",
-                "plan": [item("latest", DIGEST_2, 3, "keep", "delete_tags: matches none"),
-                         item("v2", DIGEST_2, 2, "keep", "delete_tags: matches none"),
-                         item("v1", DIGEST_1, 1, "keep", "delete_tags: matches none"),
-                         item("1.0", DIGEST_3, 4, "delete", "matches delete_tags", "tools/cli")]},
+        failed={
+            "msg": "the plan deletes every tag of 1 image: fr-par/team-web/tools/cli (1 tag); keep some"
+            " (keep_last: 1) or set allow_empty: true; nothing was deleted",
+            "plan": [
+                item("latest", DIGEST_2, 3, "keep", "delete_tags: matches none"),
+                item("v2", DIGEST_2, 2, "keep", "delete_tags: matches none"),
+                item("v1", DIGEST_1, 1, "keep", "delete_tags: matches none"),
+                item("1.0", DIGEST_3, 4, "delete", "matches delete_tags", "tools/cli"),
+            ],
+        },
     ),
     # Scope
     refused_before_any_request(
-        "refuses_an_empty_namespaces_list_before_any_request", {"namespaces": [], "keep_last": 1},
+        "refuses_an_empty_namespaces_list_before_any_request",
+        {"namespaces": [], "keep_last": 1},
         "namespaces is an empty list (a template that came out empty?): give at least one, or leave namespaces out"
-        " for every namespace"),
+        " for every namespace",
+    ),
     refused_before_any_request(
-        "refuses_an_empty_images_list_before_any_request", {"images": [], "keep_last": 1},
+        "refuses_an_empty_images_list_before_any_request",
+        {"images": [], "keep_last": 1},
         "images is an empty list (a template that came out empty?): give at least one, or leave images out for every"
-        " image"),
+        " image",
+    ),
     TYPO,
     TYPO.variant("fails_on_a_namespace_name_that_matches_nothing_in_check_mode_too", check_mode=True),
     Scenario(
@@ -308,16 +432,22 @@ SCENARIOS = scenarios(
         args={"namespaces": ["team-web"], "images": ["etl"], "keep_last": 1},
         seed=EVERYTHING,
         requests=[LIST_FR_PAR],
-        failed={"msg": "images: 'etl' matches no image in the namespaces in scope, in fr-par (none is close; there are"
-                       " app, tools/cli); nothing was deleted"},
+        failed={
+            "msg": "images: 'etl' matches no image in the namespaces in scope, in fr-par (none is close; there are"
+            " app, tools/cli); nothing was deleted"
+        },
     ),
     # Rules and arguments
     refused_before_any_request(
-        "refuses_an_ambiguous_duration_before_any_request", {"older_than": "3m"},
-        "older_than 3m: minutes or months? write 3min, or 90d for about three months"),
+        "refuses_an_ambiguous_duration_before_any_request",
+        {"older_than": "3m"},
+        "older_than 3m: minutes or months? write 3min, or 90d for about three months",
+    ),
     refused_before_any_request(
-        "refuses_a_cleanup_without_any_rule_before_any_request", {"namespaces": ["team-web"]},
-        "one of the following is required: keep_last, keep_tags, delete_tags, older_than"),
+        "refuses_a_cleanup_without_any_rule_before_any_request",
+        {"namespaces": ["team-web"]},
+        "one of the following is required: keep_last, keep_tags, delete_tags, older_than",
+    ),
     refused_region({"keep_last": 1}, NOT_AN_INFO_REGION),
     # API errors
     Scenario(
@@ -331,22 +461,42 @@ SCENARIOS = scenarios(
     Scenario(
         "stops_at_a_refused_delete_and_says_how_far_it_got",
         args=dict(APP_ONLY, keep_last=1),
-        seed=seed(WEB, image(IMG_APP, "team-web", "app", tags=[
-            tag(TAG_V1, "v1", DIGEST_1, 1, status="locked"), tag(TAG_V2, "v2", DIGEST_2, 2),
-            tag(TAG_LATEST, "latest", DIGEST_2, 3)])),
+        seed=seed(
+            WEB,
+            image(
+                IMG_APP,
+                "team-web",
+                "app",
+                tags=[
+                    tag(TAG_V1, "v1", DIGEST_1, 1, status="locked"),
+                    tag(TAG_V2, "v2", DIGEST_2, 2),
+                    tag(TAG_LATEST, "latest", DIGEST_2, 3),
+                ],
+            ),
+        ),
         requests=[LIST_FR_PAR, tags_of(IMG_APP), delete(TAG_V1, status=403)],
-        failed={"msg": Msg("0 tags deleted, then a request failed: resource is locked (HTTP 403, locked, request"
-                           " id {id}); run the task again to finish"),
-                "plan": KEEP_LAST_PLAN[:2] + [item("v1", DIGEST_1, 1, "keep", "not deleted: the run stopped at a failed request")],
-                "deleted": 0},
+        failed={
+            "msg": Msg(
+                "0 tags deleted, then a request failed: resource is locked (HTTP 403, locked, request"
+                " id {id}); run the task again to finish"
+            ),
+            "plan": [
+                *KEEP_LAST_PLAN[:2],
+                item("v1", DIGEST_1, 1, "keep", "not deleted: the run stopped at a failed request"),
+            ],
+            "deleted": 0,
+        },
     ),
 )
 
 
 def tags_of_app(emulator):
     """(name, digest) of every tag of team-web/app left in the emulator, by name."""
-    return sorted((row["name"], row["digest"]) for row in emulator.state()["tags"]
-                  if row["image_id"] == IMG_APP and row["status"] != "deleting")
+    return sorted(
+        (row["name"], row["digest"])
+        for row in emulator.state()["tags"]
+        if row["image_id"] == IMG_APP and row["status"] != "deleting"
+    )
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
@@ -361,11 +511,18 @@ def test_a_forced_delete_leaves_the_kept_tag_and_removes_the_whole_digest_group(
 
 def test_after_the_412_race_the_planned_tag_and_the_tag_pushed_meanwhile_both_remain(emulator):
     run_scenario(emulator, cleanup.main, RACE)
-    assert tags_of_app(emulator) == [("latest", DIGEST_2), ("pushed-during-delete-of-v1", DIGEST_1), ("v1", DIGEST_1),
-                                     ("v2", DIGEST_2)]
+    assert tags_of_app(emulator) == [
+        ("latest", DIGEST_2),
+        ("pushed-during-delete-of-v1", DIGEST_1),
+        ("v1", DIGEST_1),
+        ("v2", DIGEST_2),
+    ]
 
 
 def test_a_push_between_the_second_listing_and_a_forced_delete_goes_with_the_group_as_documented(emulator):
-    run_scenario(emulator, cleanup.main, FORCED.variant("forced_delete_races_with_a_push",
-                                                        config={"pushes_before_tag_delete": 1}))
+    run_scenario(
+        emulator,
+        cleanup.main,
+        FORCED.variant("forced_delete_races_with_a_push", config={"pushes_before_tag_delete": 1}),
+    )
     assert tags_of_app(emulator) == [("v1", DIGEST_1)]

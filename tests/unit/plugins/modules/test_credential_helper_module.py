@@ -44,12 +44,27 @@ class Host:
         self.config = self.home / ".docker" / "config.json"
 
     def args(self, **more):
-        return dict({"path": str(self.bin), "secret_file": str(self.secret), "docker_configs": [str(self.config)],
-                     "helper_python": sys.executable, "region": ["fr-par"], "secret_key": SECRET}, **more)
+        return dict(
+            {
+                "path": str(self.bin),
+                "secret_file": str(self.secret),
+                "docker_configs": [str(self.config)],
+                "helper_python": sys.executable,
+                "region": ["fr-par"],
+                "secret_key": SECRET,
+            },
+            **more,
+        )
 
     def run(self, args, check_mode=False, diff=False):
-        env = dict(scw_free_environ(), HOME=str(self.home), DOCKER_CONFIG=None, REGISTRY_AUTH_FILE=None,
-                   XDG_RUNTIME_DIR=None, PATH=os.pathsep.join([str(self.bin), "/usr/bin", "/bin"]))
+        env = dict(
+            scw_free_environ(),
+            HOME=str(self.home),
+            DOCKER_CONFIG=None,
+            REGISTRY_AUTH_FILE=None,
+            XDG_RUNTIME_DIR=None,
+            PATH=os.pathsep.join([str(self.bin), "/usr/bin", "/bin"]),
+        )
         return run_module(credential_helper.main, args, check_mode=check_mode, diff=diff, env=env)
 
     def install(self, **more):
@@ -79,27 +94,46 @@ def mode(path):
 
 # Installing
 
+
 def test_installs_the_secret_the_config_entry_and_the_script_with_their_modes(host):
     outcome = host.install()
-    assert outcome.result == {"changed": True, "helper": str(host.script), "registries": [PARIS],
-                              "files": [str(host.secret), str(host.config), str(host.script)]}
+    assert outcome.result == {
+        "changed": True,
+        "helper": str(host.script),
+        "registries": [PARIS],
+        "files": [str(host.secret), str(host.config), str(host.script)],
+    }
     assert outcome.warnings == []
-    assert host.files() == {"bin": 0o755, "bin/docker-credential-scw": 0o755, "secrets": 0o700,
-                            "secrets/scw": 0o700, "secrets/scw/secret": 0o600, "home/.docker": 0o700,
-                            "home/.docker/config.json": 0o600}
+    assert host.files() == {
+        "bin": 0o755,
+        "bin/docker-credential-scw": 0o755,
+        "secrets": 0o700,
+        "secrets/scw": 0o700,
+        "secrets/scw/secret": 0o600,
+        "home/.docker": 0o700,
+        "home/.docker/config.json": 0o600,
+    }
     assert host.secret.read_text() == SECRET + "\n"
     assert json.loads(host.config.read_text()) == {"credHelpers": {PARIS: "scw"}}
-    assert host.script.read_text().startswith("#!%s\n" % sys.executable)
+    assert host.script.read_text().startswith(f"#!{sys.executable}\n")
 
 
 def test_the_script_records_what_the_install_made_so_that_a_removal_knows(host):
     host.install()
     assert installed_config(host.script.read_text()) == {
-        "registries": [PARIS], "username": "scaleway", "source": "file", "secret_file": str(host.secret),
-        "config_file": None, "profile": None,
-        "created_directories": sorted([str(host.bin), str(host.secret_dir), str(host.secret_dir / "scw"),
-                                       str(host.home / ".docker")]),
-        "configs": [str(host.config)], "created_files": [str(host.config)], "version": COLLECTION_VERSION}
+        "registries": [PARIS],
+        "username": "scaleway",
+        "source": "file",
+        "secret_file": str(host.secret),
+        "config_file": None,
+        "profile": None,
+        "created_directories": sorted(
+            [str(host.bin), str(host.secret_dir), str(host.secret_dir / "scw"), str(host.home / ".docker")]
+        ),
+        "configs": [str(host.config)],
+        "created_files": [str(host.config)],
+        "version": COLLECTION_VERSION,
+    }
 
 
 def test_keeps_every_other_key_and_the_mode_of_an_existing_docker_config(host):
@@ -107,8 +141,10 @@ def test_keeps_every_other_key_and_the_mode_of_an_existing_docker_config(host):
     host.config.write_text(json.dumps({"credHelpers": {"gcr.io": "gcloud"}, "detachKeys": "ctrl-q"}))
     host.config.chmod(0o640)
     host.install()
-    assert json.loads(host.config.read_text()) == {"credHelpers": {"gcr.io": "gcloud", PARIS: "scw"},
-                                                   "detachKeys": "ctrl-q"}
+    assert json.loads(host.config.read_text()) == {
+        "credHelpers": {"gcr.io": "gcloud", PARIS: "scw"},
+        "detachKeys": "ctrl-q",
+    }
     assert mode(host.config) == 0o640
     assert installed_config(host.script.read_text())["created_files"] == []
 
@@ -132,23 +168,26 @@ def test_repairs_the_mode_of_the_secret_file(host):
 
 def test_serves_every_login_region_and_the_other_registries_given(host):
     outcome = host.install(region=["all"], registries=["127.0.0.1:5000"])
-    assert outcome.result["registries"] == ["127.0.0.1:5000"] + EVERY_REGION
-    assert json.loads(host.config.read_text())["credHelpers"] == dict(
-        (registry, "scw") for registry in outcome.result["registries"])
+    assert outcome.result["registries"] == ["127.0.0.1:5000", *EVERY_REGION]
+    assert json.loads(host.config.read_text())["credHelpers"] == dict.fromkeys(outcome.result["registries"], "scw")
 
 
 def test_warns_when_the_script_directory_is_not_in_path(host):
     outcome = host.run(host.args(path=str(host.root / "elsewhere")))
-    assert outcome.warnings == ["%s is not in PATH here: docker and podman find docker-credential-scw only on"
-                                " their PATH" % (host.root / "elsewhere")]
+    assert outcome.warnings == [
+        "%s is not in PATH here: docker and podman find docker-credential-scw only on"
+        " their PATH" % (host.root / "elsewhere")
+    ]
 
 
 def test_warns_about_stale_auths_entries_and_removes_them_only_when_asked(host):
     host.config.parent.mkdir()
     host.config.write_text(json.dumps({"auths": {PARIS: {"auth": "bm9sb2dpbjpvbGQ="}, "docker.io": {}}}))
     outcome = host.install()
-    assert outcome.warnings == ["%s has auths entries for %s, which some clients use instead of the helper; remove"
-                                " them with remove_stale_auths: true" % (host.config, PARIS)]
+    assert outcome.warnings == [
+        f"{host.config} has auths entries for {PARIS}, which some clients use instead of the helper; remove"
+        " them with remove_stale_auths: true"
+    ]
     assert PARIS in json.loads(host.config.read_text())["auths"]
     outcome = host.install(remove_stale_auths=True)
     assert outcome.warnings == []
@@ -156,6 +195,7 @@ def test_warns_about_stale_auths_entries_and_removes_them_only_when_asked(host):
 
 
 # Check mode and diff
+
 
 def test_check_mode_predicts_the_same_files_and_writes_nothing(host):
     predicted = host.run(host.args(), check_mode=True)
@@ -178,16 +218,26 @@ def test_the_diff_shows_the_script_in_one_line_and_never_the_secret(host):
     outcome = host.run(host.args(), diff=True)
     assert not outcome.failed, outcome
     secret, config, script = outcome.result["diff"]
-    assert secret == {"before_header": str(host.secret), "before": "",
-                      "after_header": "%s (mode 0600)" % host.secret, "after": "(a secret key)\n"}
-    assert config == {"before_header": str(host.config), "before": "", "after_header": str(host.config),
-                      "after": json.dumps({"credHelpers": {PARIS: "scw"}}, indent="\t") + "\n"}
+    assert secret == {
+        "before_header": str(host.secret),
+        "before": "",
+        "after_header": f"{host.secret} (mode 0600)",
+        "after": "(a secret key)\n",
+    }
+    assert config == {
+        "before_header": str(host.config),
+        "before": "",
+        "after_header": str(host.config),
+        "after": json.dumps({"credHelpers": {PARIS: "scw"}}, indent="\t") + "\n",
+    }
     assert script["before_header"] == str(host.script)
     assert script["before"] == ""
-    assert script["after_header"] == "%s (mode 0755)" % host.script
+    assert script["after_header"] == f"{host.script} (mode 0755)"
     assert script["after"].count("\n") == 1
-    assert script["after"].startswith("docker-credential-scw %s; python %s; source file; registries %s;"
-                                      " secret file %s; " % (COLLECTION_VERSION, sys.executable, PARIS, host.secret))
+    assert script["after"].startswith(
+        f"docker-credential-scw {COLLECTION_VERSION}; python {sys.executable}; source file; registries {PARIS};"
+        f" secret file {host.secret}; "
+    )
     assert SECRET not in json.dumps(outcome.result)
 
 
@@ -196,25 +246,40 @@ def test_the_diff_of_a_new_secret_says_another_key_without_either(host):
     other = "0b9f8e7d-6c5b-4a39-8271-605f4e3d2c1b"
     outcome = host.run(host.args(secret_key=other), diff=True)
     assert outcome.result["files"] == [str(host.secret)]
-    assert outcome.result["diff"] == [{"before_header": "%s (mode 0600)" % host.secret, "before": "(a secret key)\n",
-                                       "after_header": "%s (mode 0600)" % host.secret,
-                                       "after": "(another secret key)\n"}]
+    assert outcome.result["diff"] == [
+        {
+            "before_header": f"{host.secret} (mode 0600)",
+            "before": "(a secret key)\n",
+            "after_header": f"{host.secret} (mode 0600)",
+            "after": "(another secret key)\n",
+        }
+    ]
     assert SECRET not in json.dumps(outcome.result) and other not in json.dumps(outcome.result)
 
 
 # Removing
 
+
 def test_absent_removes_what_the_install_recorded_and_nothing_else(host):
     host.install()
     (host.bin / "docker-credential-other").write_text("#!/bin/sh\n")
     host.config.write_text(json.dumps({"credHelpers": {PARIS: "scw", "gcr.io": "gcloud"}}))
-    outcome = host.run({"state": "absent", "path": str(host.bin), "docker_configs": [str(host.config)],
-                        "region": ["fr-par"]})
+    outcome = host.run(
+        {"state": "absent", "path": str(host.bin), "docker_configs": [str(host.config)], "region": ["fr-par"]}
+    )
     assert not outcome.failed, outcome
-    assert outcome.result == {"changed": True, "helper": str(host.script), "registries": [PARIS],
-                              "files": [str(host.secret), str(host.config), str(host.script)]}
-    assert host.files() == {"bin": 0o755, "bin/docker-credential-other": mode(host.bin / "docker-credential-other"),
-                            "home/.docker": 0o700, "home/.docker/config.json": 0o600}
+    assert outcome.result == {
+        "changed": True,
+        "helper": str(host.script),
+        "registries": [PARIS],
+        "files": [str(host.secret), str(host.config), str(host.script)],
+    }
+    assert host.files() == {
+        "bin": 0o755,
+        "bin/docker-credential-other": mode(host.bin / "docker-credential-other"),
+        "home/.docker": 0o700,
+        "home/.docker/config.json": 0o600,
+    }
     assert json.loads(host.config.read_text()) == {"credHelpers": {"gcr.io": "gcloud"}}
 
 
@@ -229,8 +294,7 @@ def test_absent_leaves_a_docker_credential_scw_that_it_did_not_install(host):
     host.bin.mkdir()
     host.script.write_text("#!/bin/sh\necho theirs\n")
     outcome = host.run({"state": "absent", "path": str(host.bin), "docker_configs": [str(host.config)]})
-    assert outcome.result == {"changed": False, "helper": str(host.script), "registries": EVERY_REGION,
-                              "files": []}
+    assert outcome.result == {"changed": False, "helper": str(host.script), "registries": EVERY_REGION, "files": []}
     assert host.script.read_text() == "#!/bin/sh\necho theirs\n"
 
 
@@ -246,6 +310,7 @@ def test_absent_in_check_mode_removes_nothing_and_predicts_the_removal(host):
 
 # Refusals
 
+
 def test_refuses_a_symbolic_link_in_place_of_the_script_and_leaves_it(host):
     host.bin.mkdir()
     target = host.root / "target"
@@ -253,8 +318,10 @@ def test_refuses_a_symbolic_link_in_place_of_the_script_and_leaves_it(host):
     host.script.symlink_to(target)
     outcome = host.run(host.args())
     assert outcome.failed
-    assert outcome.result == {"msg": "%s is a symbolic link; the module keeps this file as a regular file only:"
-                                     " remove the link or choose another path" % host.script}
+    assert outcome.result == {
+        "msg": f"{host.script} is a symbolic link; the module keeps this file as a regular file only:"
+        " remove the link or choose another path"
+    }
     assert os.path.islink(str(host.script))
     assert target.read_text() == "theirs\n"
     assert not host.secret.exists()
@@ -263,9 +330,10 @@ def test_refuses_a_symbolic_link_in_place_of_the_script_and_leaves_it(host):
 def test_refuses_a_helper_python_that_is_not_executable_in_one_line(host):
     python = str(host.root / "no-python")
     outcome = host.run(host.args(helper_python=python))
-    assert outcome.result == {"msg": "helper_python %s is not an executable on this host: install Python 3 there, or"
-                                     " set helper_python to the Python 3 that docker-credential-scw should run with"
-                                     % python}
+    assert outcome.result == {
+        "msg": f"helper_python {python} is not an executable on this host: install Python 3 there, or"
+        " set helper_python to the Python 3 that docker-credential-scw should run with"
+    }
     assert host.files() == {}
 
 
@@ -273,8 +341,10 @@ def test_refuses_source_file_without_a_secret_key(host):
     args = host.args()
     del args["secret_key"]
     outcome = host.run(args)
-    assert outcome.result == {"msg": "source: file needs the secret key; run the module through its action plugin"
-                                     " (scaleway.registry.credential_helper), which resolves it on the controller"}
+    assert outcome.result == {
+        "msg": "source: file needs the secret key; run the module through its action plugin"
+        " (scaleway.registry.credential_helper), which resolves it on the controller"
+    }
     assert host.files() == {}
 
 
@@ -282,7 +352,8 @@ def test_refuses_a_secret_directory_that_others_may_write_into(host):
     host.secret.parent.mkdir(parents=True)
     host.secret.parent.chmod(0o777)
     outcome = host.run(host.args())
-    assert outcome.result == {"msg": "%s is writable by others (mode 0777), who could replace a file the module"
-                                     " writes there; choose a directory that only its owner can write"
-                                     % host.secret.parent}
+    assert outcome.result == {
+        "msg": f"{host.secret.parent} is writable by others (mode 0777), who could replace a file the module"
+        " writes there; choose a directory that only its owner can write"
+    }
     assert not host.secret.exists() and not host.script.exists()

@@ -42,14 +42,22 @@ from ansible_collections.scaleway.registry.tests.unit.plugins.modules.seeds impo
     seed,
 )
 
-GET_APP = "GET fr-par/images/%s -> 200" % IMG_APP
-PATCH_APP = "PATCH fr-par/images/%s -> 200" % IMG_APP
-DELETE_APP = "DELETE fr-par/images/%s -> 200" % IMG_APP
-GONE_APP = "GET fr-par/images/%s -> 404" % IMG_APP
+GET_APP = f"GET fr-par/images/{IMG_APP} -> 200"
+PATCH_APP = f"PATCH fr-par/images/{IMG_APP} -> 200"
+DELETE_APP = f"DELETE fr-par/images/{IMG_APP} -> 200"
+GONE_APP = f"GET fr-par/images/{IMG_APP} -> 404"
 
 APP_BY_NAME = {"namespace": "team-web", "name": "app"}
-APP_AS_SEEDED = Fields(id=IMG_APP, name="app", namespace_id=NS_WEB, status="ready", visibility="inherit",
-                       tags=["latest", "v1", "v2"], namespace="team-web", region="fr-par")
+APP_AS_SEEDED = Fields(
+    id=IMG_APP,
+    name="app",
+    namespace_id=NS_WEB,
+    status="ready",
+    visibility="inherit",
+    tags=["latest", "v1", "v2"],
+    namespace="team-web",
+    region="fr-par",
+)
 # Found by ID, the image's namespace is not looked up, so its name is not known.
 APP_BY_ID = Fields(id=IMG_APP, name="app", namespace_id=NS_WEB, namespace=None, region="fr-par")
 APP_UNCHANGED = {"changed": False, "image": APP_AS_SEEDED, "diff": Diff(APP_AS_SEEDED, APP_AS_SEEDED)}
@@ -75,25 +83,33 @@ SCENARIOS = scenarios(
         "finds_an_image_whose_name_holds_a_slash",
         args={"namespace": "team-web", "name": "tools/cli", "visibility": "public"},
         seed=EVERYTHING,
-        requests=[FIND_WEB, "GET fr-par/images?name=tools%%2Fcli&namespace_id=%s -> 200" % NS_WEB],
-        result={"changed": False, "image": Fields(id=IMG_CLI, name="tools/cli", visibility="public"),
-                "diff": Diff(Fields(id=IMG_CLI), Fields(id=IMG_CLI))},
+        requests=[FIND_WEB, f"GET fr-par/images?name=tools%2Fcli&namespace_id={NS_WEB} -> 200"],
+        result={
+            "changed": False,
+            "image": Fields(id=IMG_CLI, name="tools/cli", visibility="public"),
+            "diff": Diff(Fields(id=IMG_CLI), Fields(id=IMG_CLI)),
+        },
     ),
     Scenario(
         "finds_an_image_by_the_id_of_its_namespace",
         args={"namespace": NS_WEB, "name": "app"},
         seed=EVERYTHING,
-        requests=["GET fr-par/namespaces/%s -> 200" % NS_WEB, FIND_APP],
+        requests=[f"GET fr-par/namespaces/{NS_WEB} -> 200", FIND_APP],
         result=APP_UNCHANGED,
     ),
     Scenario(
         "finds_an_image_in_the_region_given",
         args={"namespace": "team-ams", "name": "app", "region": "nl-ams", "visibility": "inherit"},
         seed=EVERYTHING,
-        requests=["GET nl-ams/namespaces?name=team-ams -> 200",
-                  "GET nl-ams/images?name=app&namespace_id=%s -> 200" % NS_AMS],
-        result={"changed": False, "image": Fields(id=IMG_AMS_APP, namespace="team-ams", region="nl-ams"),
-                "diff": Diff(Fields(id=IMG_AMS_APP), Fields(id=IMG_AMS_APP))},
+        requests=[
+            "GET nl-ams/namespaces?name=team-ams -> 200",
+            f"GET nl-ams/images?name=app&namespace_id={NS_AMS} -> 200",
+        ],
+        result={
+            "changed": False,
+            "image": Fields(id=IMG_AMS_APP, namespace="team-ams", region="nl-ams"),
+            "diff": Diff(Fields(id=IMG_AMS_APP), Fields(id=IMG_AMS_APP)),
+        },
     ),
     # Update
     Scenario(
@@ -101,16 +117,22 @@ SCENARIOS = scenarios(
         args=dict(APP_BY_NAME, visibility="public"),
         seed=EVERYTHING,
         requests=[FIND_WEB, FIND_APP, PATCH_APP],
-        result={"changed": True, "image": Fields(id=IMG_APP, visibility="public", namespace="team-web"),
-                "diff": updated_diff({"visibility": "inherit"}, {"visibility": "public"})},
+        result={
+            "changed": True,
+            "image": Fields(id=IMG_APP, visibility="public", namespace="team-web"),
+            "diff": updated_diff({"visibility": "inherit"}, {"visibility": "public"}),
+        },
     ),
     Scenario(
         "makes_an_image_found_by_id_private_with_two_requests",
         args={"id": IMG_APP, "visibility": "private"},
         seed=EVERYTHING,
         requests=[GET_APP, PATCH_APP],
-        result={"changed": True, "image": Fields(id=IMG_APP, visibility="private", namespace=None),
-                "diff": updated_diff({"visibility": "inherit"}, {"visibility": "private"})},
+        result={
+            "changed": True,
+            "image": Fields(id=IMG_APP, visibility="private", namespace=None),
+            "diff": updated_diff({"visibility": "inherit"}, {"visibility": "private"}),
+        },
     ),
     Scenario(
         "visibility_change_in_check_mode_predicts_it_and_keeps_updated_at",
@@ -118,8 +140,11 @@ SCENARIOS = scenarios(
         seed=EVERYTHING,
         check_mode=True,
         requests=[FIND_WEB, FIND_APP],
-        result={"changed": True, "image": Fields(id=IMG_APP, visibility="private"),
-                "diff": Diff(Fields(visibility="inherit"), Fields(visibility="private"))},
+        result={
+            "changed": True,
+            "image": Fields(id=IMG_APP, visibility="private"),
+            "diff": Diff(Fields(visibility="inherit"), Fields(visibility="private")),
+        },
     ),
     Scenario(
         "returns_no_diff_outside_diff_mode",
@@ -143,8 +168,11 @@ SCENARIOS = scenarios(
         seed=EVERYTHING,
         config={"deleting_polls": 1},
         requests=[GET_APP, DELETE_APP],
-        result={"changed": True, "image": Fields(id=IMG_APP, status="deleting", namespace=None),
-                "diff": updated_diff({"status": "ready"}, {"status": "deleting"})},
+        result={
+            "changed": True,
+            "image": Fields(id=IMG_APP, status="deleting", namespace=None),
+            "diff": updated_diff({"status": "ready"}, {"status": "deleting"}),
+        },
     ),
     Scenario(
         "delete_in_check_mode_predicts_it_and_sends_no_delete",
@@ -172,7 +200,7 @@ SCENARIOS = scenarios(
         "delete_of_a_missing_image_id_is_no_change",
         args={"id": MISSING_ID, "state": "absent"},
         seed=EVERYTHING,
-        requests=["GET fr-par/images/%s -> 404" % MISSING_ID],
+        requests=[f"GET fr-par/images/{MISSING_ID} -> 404"],
         result=NO_IMAGE,
     ),
     Scenario(
@@ -180,8 +208,11 @@ SCENARIOS = scenarios(
         args=dict(APP_BY_NAME, state="absent", wait=False),
         seed=seed(WEB, dict(APP, status="deleting")),
         requests=[FIND_WEB, FIND_APP],
-        result={"changed": False, "image": Fields(id=IMG_APP, status="deleting"),
-                "diff": Diff(Fields(status="deleting"), Fields(status="deleting"))},
+        result={
+            "changed": False,
+            "image": Fields(id=IMG_APP, status="deleting"),
+            "diff": Diff(Fields(status="deleting"), Fields(status="deleting")),
+        },
     ),
     # Errors
     Scenario(
@@ -189,15 +220,17 @@ SCENARIOS = scenarios(
         args={"namespace": "team-web", "name": "nope", "visibility": "public"},
         seed=EVERYTHING,
         requests=[FIND_WEB, FIND_NOPE],
-        failed={"msg": "image nope in namespace team-web of fr-par does not exist: images are created by pushing them"
-                       " (docker push rg.fr-par.scw.cloud/team-web/nope:TAG), not by this module"},
+        failed={
+            "msg": "image nope in namespace team-web of fr-par does not exist: images are created by pushing them"
+            " (docker push rg.fr-par.scw.cloud/team-web/nope:TAG), not by this module"
+        },
     ),
     Scenario(
         "fails_on_a_missing_image_id",
         args={"id": MISSING_ID},
         seed=EVERYTHING,
-        requests=["GET fr-par/images/%s -> 404" % MISSING_ID],
-        failed={"msg": "image %s in fr-par does not exist" % MISSING_ID},
+        requests=[f"GET fr-par/images/{MISSING_ID} -> 404"],
+        failed={"msg": f"image {MISSING_ID} in fr-par does not exist"},
     ),
     Scenario(
         "fails_on_a_missing_namespace",
@@ -214,21 +247,37 @@ SCENARIOS = scenarios(
         failed={"msg": "image app in namespace team-web of fr-par is being deleted"},
     ),
     refused_by_permissions(dict(APP_BY_NAME, visibility="public"), EVERYTHING, LOOK_UP_WEB, "namespace"),
-    refused_as_another_organizations("reports_the_image_of_another_organization_as_refused_not_missing",
-                                     {"id": IMG_SECRET, "state": "absent"}, EVERYTHING,
-                                     "GET fr-par/images/%s" % IMG_SECRET, "image"),
+    refused_as_another_organizations(
+        "reports_the_image_of_another_organization_as_refused_not_missing",
+        {"id": IMG_SECRET, "state": "absent"},
+        EVERYTHING,
+        f"GET fr-par/images/{IMG_SECRET}",
+        "image",
+    ),
     Scenario(
         "reports_a_locked_image_that_refuses_the_change",
         args=dict(APP_BY_NAME, visibility="public"),
         seed=seed(WEB, dict(APP, status="locked")),
-        requests=[FIND_WEB, FIND_APP, "PATCH fr-par/images/%s -> 403" % IMG_APP],
-        failed={"msg": Msg("resource is locked (HTTP 403, locked, request id {id}): the API key from the secret_key"
-                           " option may not do this; check its IAM policy and the project"),
-                "api_error": {"status": 403, "type": "locked", "message": "resource is locked", "details": None,
-                              "request_id": UUID}},
+        requests=[FIND_WEB, FIND_APP, f"PATCH fr-par/images/{IMG_APP} -> 403"],
+        failed={
+            "msg": Msg(
+                "resource is locked (HTTP 403, locked, request id {id}): the API key from the secret_key"
+                " option may not do this; check its IAM policy and the project"
+            ),
+            "api_error": {
+                "status": 403,
+                "type": "locked",
+                "message": "resource is locked",
+                "details": None,
+                "request_id": UUID,
+            },
+        },
     ),
-    refused_before_any_request("refuses_a_name_without_its_namespace_before_any_request", {"name": "app"},
-                               "parameters are required together: namespace, name"),
+    refused_before_any_request(
+        "refuses_a_name_without_its_namespace_before_any_request",
+        {"name": "app"},
+        "parameters are required together: namespace, name",
+    ),
     refused_not_a_uuid("refuses_an_id_that_is_not_a_uuid_before_any_request", "id", "app"),
 )
 

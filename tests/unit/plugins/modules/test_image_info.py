@@ -45,21 +45,46 @@ from ansible_collections.scaleway.registry.tests.unit.plugins.modules.seeds impo
 def list_images(region="fr-par", **filters):
     """The request listing a region's images: every page of 100, with the filters given."""
     query = dict(filters, order_by=filters.get("order_by", "created_at_asc"), page=1, page_size=100)
-    return "GET %s/images?%s -> 200" % (region, "&".join("%s=%s" % item for item in sorted(query.items())))
+    return "GET {}/images?{} -> 200".format(region, "&".join("{}={}".format(*item) for item in sorted(query.items())))
 
 
 def list_namespaces(region="fr-par", **filters):
     """The request listing a region's namespaces, for their names, with the filters given."""
     query = dict(filters, page=1, page_size=100)
-    return "GET %s/namespaces?%s -> 200" % (region, "&".join("%s=%s" % item for item in sorted(query.items())))
+    return "GET {}/namespaces?{} -> 200".format(
+        region, "&".join("{}={}".format(*item) for item in sorted(query.items()))
+    )
 
 
-APP = Fields(id=IMG_APP, name="app", namespace_id=NS_WEB, namespace="team-web", region="fr-par",
-             visibility="inherit", status="ready", tags=["latest", "v1", "v2"], tag_details=ABSENT)
-CLI = Fields(id=IMG_CLI, name="tools/cli", namespace_id=NS_WEB, namespace="team-web", region="fr-par",
-             visibility="public", tag_details=ABSENT)
-ETL = Fields(id=IMG_ETL, name="etl", namespace_id=NS_DATA, namespace="team-data", region="fr-par",
-             visibility="private", tag_details=ABSENT)
+APP = Fields(
+    id=IMG_APP,
+    name="app",
+    namespace_id=NS_WEB,
+    namespace="team-web",
+    region="fr-par",
+    visibility="inherit",
+    status="ready",
+    tags=["latest", "v1", "v2"],
+    tag_details=ABSENT,
+)
+CLI = Fields(
+    id=IMG_CLI,
+    name="tools/cli",
+    namespace_id=NS_WEB,
+    namespace="team-web",
+    region="fr-par",
+    visibility="public",
+    tag_details=ABSENT,
+)
+ETL = Fields(
+    id=IMG_ETL,
+    name="etl",
+    namespace_id=NS_DATA,
+    namespace="team-data",
+    region="fr-par",
+    visibility="private",
+    tag_details=ABSENT,
+)
 AMS_APP = Fields(id=IMG_AMS_APP, name="app", namespace="team-ams", region="nl-ams")
 LISTING = Scenario(
     "lists_the_images_of_the_region_with_their_namespace_names_in_two_concurrent_requests",
@@ -87,8 +112,14 @@ SCENARIOS = scenarios(
         args={"region": "all"},
         seed=EVERYTHING,
         any_order=True,
-        requests=[list_images(), list_namespaces(), list_images("nl-ams"), list_namespaces("nl-ams"),
-                  list_images("pl-waw"), list_namespaces("pl-waw")],
+        requests=[
+            list_images(),
+            list_namespaces(),
+            list_images("nl-ams"),
+            list_namespaces("nl-ams"),
+            list_images("pl-waw"),
+            list_namespaces("pl-waw"),
+        ],
         result={"changed": False, "images": [APP, CLI, ETL, AMS_APP]},
     ),
     # Filters
@@ -103,7 +134,7 @@ SCENARIOS = scenarios(
         "lists_the_images_of_a_namespace_given_by_id",
         args={"namespace": NS_DATA},
         seed=EVERYTHING,
-        requests=["GET fr-par/namespaces/%s -> 200" % NS_DATA, list_images(namespace_id=NS_DATA)],
+        requests=[f"GET fr-par/namespaces/{NS_DATA} -> 200", list_images(namespace_id=NS_DATA)],
         result={"changed": False, "images": [ETL]},
     ),
     Scenario(
@@ -142,28 +173,28 @@ SCENARIOS = scenarios(
         "gets_one_image_by_id_and_its_namespace_for_the_name",
         args={"image_id": IMG_ETL},
         seed=EVERYTHING,
-        requests=["GET fr-par/images/%s -> 200" % IMG_ETL, "GET fr-par/namespaces/%s -> 200" % NS_DATA],
+        requests=[f"GET fr-par/images/{IMG_ETL} -> 200", f"GET fr-par/namespaces/{NS_DATA} -> 200"],
         result={"changed": False, "images": [ETL]},
     ),
     Scenario(
         "lists_nothing_for_a_missing_image_id",
         args={"image_id": MISSING_ID},
         seed=EVERYTHING,
-        requests=["GET fr-par/images/%s -> 404" % MISSING_ID],
+        requests=[f"GET fr-par/images/{MISSING_ID} -> 404"],
         result={"changed": False, "images": []},
     ),
     Scenario(
         "lists_nothing_for_an_image_id_outside_the_namespace_given",
         args={"image_id": IMG_ETL, "namespace": "team-web"},
         seed=EVERYTHING,
-        requests=["GET fr-par/images/%s -> 200" % IMG_ETL, "GET fr-par/namespaces/%s -> 200" % NS_DATA],
+        requests=[f"GET fr-par/images/{IMG_ETL} -> 200", f"GET fr-par/namespaces/{NS_DATA} -> 200"],
         result={"changed": False, "images": []},
     ),
     Scenario(
         "lists_nothing_for_an_image_id_whose_name_is_not_the_one_given",
         args={"image_id": IMG_ETL, "name": "app"},
         seed=EVERYTHING,
-        requests=["GET fr-par/images/%s -> 200" % IMG_ETL, "GET fr-par/namespaces/%s -> 200" % NS_DATA],
+        requests=[f"GET fr-par/images/{IMG_ETL} -> 200", f"GET fr-par/namespaces/{NS_DATA} -> 200"],
         result={"changed": False, "images": []},
     ),
     # Tags
@@ -172,15 +203,33 @@ SCENARIOS = scenarios(
         args={"namespace": "team-web", "include_tags": True},
         seed=EVERYTHING,
         any_order=True,
-        requests=[FIND_WEB, list_images(namespace_id=NS_WEB),
-                  "GET fr-par/images/%s/tags?page=1&page_size=100 -> 200" % IMG_APP,
-                  "GET fr-par/images/%s/tags?page=1&page_size=100 -> 200" % IMG_CLI],
-        result={"changed": False, "images": [
-            Fields(id=IMG_APP, tag_details=[
-                Fields(id=TAG_V1, name="v1", image_id=IMG_APP, status="ready", digest=DIGEST_1,
-                       created_at="2026-01-01T00:00:00.000000Z"),
-                Fields(id=TAG_V2, name="v2", digest=DIGEST_2), Fields(id=TAG_LATEST, name="latest", digest=DIGEST_2)]),
-            Fields(id=IMG_CLI, tag_details=[Fields(id=TAG_CLI, name="1.0", digest=DIGEST_3)])]},
+        requests=[
+            FIND_WEB,
+            list_images(namespace_id=NS_WEB),
+            f"GET fr-par/images/{IMG_APP}/tags?page=1&page_size=100 -> 200",
+            f"GET fr-par/images/{IMG_CLI}/tags?page=1&page_size=100 -> 200",
+        ],
+        result={
+            "changed": False,
+            "images": [
+                Fields(
+                    id=IMG_APP,
+                    tag_details=[
+                        Fields(
+                            id=TAG_V1,
+                            name="v1",
+                            image_id=IMG_APP,
+                            status="ready",
+                            digest=DIGEST_1,
+                            created_at="2026-01-01T00:00:00.000000Z",
+                        ),
+                        Fields(id=TAG_V2, name="v2", digest=DIGEST_2),
+                        Fields(id=TAG_LATEST, name="latest", digest=DIGEST_2),
+                    ],
+                ),
+                Fields(id=IMG_CLI, tag_details=[Fields(id=TAG_CLI, name="1.0", digest=DIGEST_3)]),
+            ],
+        },
     ),
     Scenario(
         "sends_no_tag_request_when_no_image_matches",

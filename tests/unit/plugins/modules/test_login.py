@@ -28,7 +28,7 @@ PARIS = "rg.fr-par.scw.cloud"
 
 
 def auth(secret, username="scaleway"):
-    return {"auth": base64.b64encode(("%s:%s" % (username, secret)).encode()).decode()}
+    return {"auth": base64.b64encode((f"{username}:{secret}").encode()).decode()}
 
 
 class Host:
@@ -55,23 +55,33 @@ class Host:
 
     def run(self, args, check_mode=False, diff=False):
         def run_command(_module, argv, **kwargs):
-            self.calls.append({"argv": list(argv), "data": kwargs.get("data"),
-                               "environ_update": kwargs.get("environ_update")})
+            self.calls.append(
+                {"argv": list(argv), "data": kwargs.get("data"), "environ_update": kwargs.get("environ_update")}
+            )
             return self.answers.get(os.path.basename(argv[0]), (0, "", ""))
 
-        env = dict(scw_free_environ(), HOME=str(self.home), PATH=str(self.bin), DOCKER_CONFIG=None,
-                   REGISTRY_AUTH_FILE=None, XDG_RUNTIME_DIR=None)
+        env = dict(
+            scw_free_environ(),
+            HOME=str(self.home),
+            PATH=str(self.bin),
+            DOCKER_CONFIG=None,
+            REGISTRY_AUTH_FILE=None,
+            XDG_RUNTIME_DIR=None,
+        )
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(AnsibleModule, "run_command", run_command)
             return run_module(login.main, args, check_mode=check_mode, diff=diff, env=env)
 
     def docker(self, *arguments):
-        return [str(self.bin / "docker")] + list(arguments)
+        return [str(self.bin / "docker"), *arguments]
 
     def login_call(self, registry=PARIS):
         """docker login, as the module runs it with config_path set: the key on stdin, nowhere on the command."""
-        return {"argv": self.docker("login", "--username", "scaleway", "--password-stdin", "--", registry),
-                "data": SECRET, "environ_update": {"DOCKER_CONFIG": str(self.docker_dir)}}
+        return {
+            "argv": self.docker("login", "--username", "scaleway", "--password-stdin", "--", registry),
+            "data": SECRET,
+            "environ_update": {"DOCKER_CONFIG": str(self.docker_dir)},
+        }
 
 
 @pytest.fixture
@@ -88,6 +98,7 @@ def paris(changed, logged_in, credential_helper=None):
 
 
 # Logging in
+
 
 def test_logs_in_with_the_secret_key_on_standard_input_when_nothing_is_stored(host):
     outcome = host.run(docker_args(host))
@@ -129,14 +140,37 @@ def test_logs_into_each_registry_of_the_regions_given_including_it_mil_with_all(
 
 
 def test_logs_podman_into_another_registry_with_its_authfile_and_without_tls_verification(host):
-    outcome = host.run({"program": "podman", "registry": "127.0.0.1:5000", "authfile": str(host.authfile),
-                        "tls_verify": False, "secret_key": SECRET})
-    assert outcome.result == {"changed": True, "logins": [
-        {"registry": "127.0.0.1:5000", "changed": True, "logged_in": True, "credential_helper": None}]}
-    assert host.calls == [{
-        "argv": [str(host.bin / "podman"), "login", "--username", "scaleway", "--password-stdin", "--authfile",
-                 str(host.authfile), "--tls-verify=false", "--", "127.0.0.1:5000"],
-        "data": SECRET, "environ_update": {}}]
+    outcome = host.run(
+        {
+            "program": "podman",
+            "registry": "127.0.0.1:5000",
+            "authfile": str(host.authfile),
+            "tls_verify": False,
+            "secret_key": SECRET,
+        }
+    )
+    assert outcome.result == {
+        "changed": True,
+        "logins": [{"registry": "127.0.0.1:5000", "changed": True, "logged_in": True, "credential_helper": None}],
+    }
+    assert host.calls == [
+        {
+            "argv": [
+                str(host.bin / "podman"),
+                "login",
+                "--username",
+                "scaleway",
+                "--password-stdin",
+                "--authfile",
+                str(host.authfile),
+                "--tls-verify=false",
+                "--",
+                "127.0.0.1:5000",
+            ],
+            "data": SECRET,
+            "environ_update": {},
+        }
+    ]
 
 
 def test_reads_docker_config_from_home_when_no_config_path_is_given(host):
@@ -149,12 +183,18 @@ def test_reads_docker_config_from_home_when_no_config_path_is_given(host):
 
 # Logging out
 
+
 def test_logs_out_of_a_registry_with_stored_credentials_without_sending_the_key(host):
     host.docker_config({"auths": {PARIS: auth(SECRET)}})
     outcome = host.run(docker_args(host, state="absent"))
     assert outcome.result == {"changed": True, "logins": paris(True, False)}
-    assert host.calls == [{"argv": host.docker("logout", "--", PARIS), "data": None,
-                           "environ_update": {"DOCKER_CONFIG": str(host.docker_dir)}}]
+    assert host.calls == [
+        {
+            "argv": host.docker("logout", "--", PARIS),
+            "data": None,
+            "environ_update": {"DOCKER_CONFIG": str(host.docker_dir)},
+        }
+    ]
 
 
 def test_logout_needs_no_secret_key_and_runs_nothing_when_nothing_is_stored(host):
@@ -165,8 +205,10 @@ def test_logout_needs_no_secret_key_and_runs_nothing_when_nothing_is_stored(host
 
 # Check and diff modes
 
-@pytest.mark.parametrize("stored, state", [(None, "present"), ({PARIS: auth(SECRET)}, "absent")],
-                         ids=["login", "logout"])
+
+@pytest.mark.parametrize(
+    "stored, state", [(None, "present"), ({PARIS: auth(SECRET)}, "absent")], ids=["login", "logout"]
+)
 def test_check_mode_runs_no_command_and_predicts_what_a_real_run_returns(host, stored, state):
     if stored:
         host.docker_config({"auths": stored})
@@ -190,6 +232,7 @@ def test_the_diff_says_whether_each_registry_is_logged_in_and_nothing_more(host)
 
 # Credential helpers
 
+
 def helper_answer(secret):
     return (0, json.dumps({"ServerURL": PARIS, "Username": "nologin", "Secret": secret}), "")
 
@@ -199,8 +242,9 @@ def test_trusts_a_credential_helper_that_gives_the_key_and_warns_of_nothing(host
     host.answers["docker-credential-scw"] = helper_answer(SECRET)
     outcome = host.run(docker_args(host))
     assert outcome.result == {"changed": False, "logins": paris(False, True, "scw")}
-    assert host.calls == [{"argv": [str(host.bin / "docker-credential-scw"), "get"], "data": PARIS,
-                           "environ_update": None}]
+    assert host.calls == [
+        {"argv": [str(host.bin / "docker-credential-scw"), "get"], "data": PARIS, "environ_update": None}
+    ]
     assert outcome.warnings == []
 
 
@@ -210,8 +254,11 @@ def test_warns_that_a_login_stores_nothing_when_a_helper_serves_the_registry_wit
     outcome = host.run(docker_args(host))
     assert outcome.result == {"changed": True, "logins": paris(True, True, "scw")}
     assert host.calls[1:] == [host.login_call()]
-    assert outcome.warnings == ["docker-credential-scw already serves %s (in %s): docker login stores nothing there"
-                                % (PARIS, host.docker_dir / "config.json")]
+    assert outcome.warnings == [
+        "docker-credential-scw already serves {} (in {}): docker login stores nothing there".format(
+            PARIS, host.docker_dir / "config.json"
+        )
+    ]
 
 
 def test_a_logout_that_a_helper_defeats_changes_nothing_and_says_how_to_log_out(host):
@@ -219,11 +266,15 @@ def test_a_logout_that_a_helper_defeats_changes_nothing_and_says_how_to_log_out(
     host.answers["docker-credential-scw"] = helper_answer(SECRET)
     outcome = host.run(docker_args(host, state="absent"))
     assert outcome.result == {"changed": False, "logins": paris(False, True, "scw")}
-    assert host.calls == [{"argv": [str(host.bin / "docker-credential-scw"), "get"], "data": PARIS,
-                           "environ_update": None}]
-    assert outcome.warnings == ["docker-credential-scw serves %s (in %s): a logout cannot take its key away; remove"
-                                " the helper (scaleway.registry.credential_helper with state=absent) to log out"
-                                % (PARIS, host.docker_dir / "config.json")]
+    assert host.calls == [
+        {"argv": [str(host.bin / "docker-credential-scw"), "get"], "data": PARIS, "environ_update": None}
+    ]
+    assert outcome.warnings == [
+        "docker-credential-scw serves {} (in {}): a logout cannot take its key away; remove"
+        " the helper (scaleway.registry.credential_helper with state=absent) to log out".format(
+            PARIS, host.docker_dir / "config.json"
+        )
+    ]
 
 
 def test_a_helper_that_is_not_installed_counts_as_no_stored_credentials(host):
@@ -231,38 +282,50 @@ def test_a_helper_that_is_not_installed_counts_as_no_stored_credentials(host):
     outcome = host.run(docker_args(host), check_mode=True)
     assert outcome.result == {"changed": True, "logins": paris(True, True, "missing")}
     assert host.calls == []
-    assert outcome.warnings == ["docker-credential-missing already serves %s (in %s): docker login stores nothing"
-                                " there" % (PARIS, host.docker_dir / "config.json")]
+    assert outcome.warnings == [
+        "docker-credential-missing already serves {} (in {}): docker login stores nothing there".format(
+            PARIS, host.docker_dir / "config.json"
+        )
+    ]
 
 
 # Failures
 
+
 def test_reports_a_failed_login_in_one_line_from_the_last_line_of_its_error(host):
-    host.answers["docker"] = (1, "", "Login did not succeed\nError response from daemon:   Get \"https://%s/v2/\":"
-                                     "\n  unauthorized: invalid username or secret key\n\n" % PARIS)
+    host.answers["docker"] = (
+        1,
+        "",
+        f'Login did not succeed\nError response from daemon:   Get "https://{PARIS}/v2/":'
+        "\n  unauthorized: invalid username or secret key\n\n",
+    )
     outcome = host.run(docker_args(host))
     assert outcome.failed
-    assert outcome.result == {"msg": "docker login %s failed: unauthorized: invalid username or secret key" % PARIS}
+    assert outcome.result == {"msg": f"docker login {PARIS} failed: unauthorized: invalid username or secret key"}
 
 
 def test_reports_a_failed_login_without_output_by_its_exit_status(host):
     host.answers["docker"] = (3, "", "")
     outcome = host.run(docker_args(host))
-    assert outcome.result == {"msg": "docker login %s failed: exit status 3" % PARIS}
+    assert outcome.result == {"msg": f"docker login {PARIS} failed: exit status 3"}
 
 
 def test_refuses_to_log_in_without_a_secret_key_before_running_anything(host):
     outcome = host.run({"config_path": str(host.docker_dir)})
     assert outcome.failed
-    assert outcome.result == {"msg": "logging in needs the secret key; run the module through its action plugin"
-                                     " (scaleway.registry.login), which resolves it on the controller"}
+    assert outcome.result == {
+        "msg": "logging in needs the secret key; run the module through its action plugin"
+        " (scaleway.registry.login), which resolves it on the controller"
+    }
     assert host.calls == []
 
 
 def test_refuses_a_registry_that_is_not_a_host_before_running_anything(host):
     outcome = host.run(docker_args(host, registry="https://rg.fr-par.scw.cloud"))
-    assert outcome.result == {"msg": "registry: 'https://rg.fr-par.scw.cloud' is not a registry host; write host or"
-                                     " host:port, such as rg.fr-par.scw.cloud or 127.0.0.1:5000"}
+    assert outcome.result == {
+        "msg": "registry: 'https://rg.fr-par.scw.cloud' is not a registry host; write host or"
+        " host:port, such as rg.fr-par.scw.cloud or 127.0.0.1:5000"
+    }
     assert host.calls == []
 
 
@@ -280,7 +343,7 @@ def test_refuses_a_docker_config_that_is_not_json_and_leaves_it_as_it_was(host):
     config.chmod(0o600)
     outcome = host.run(docker_args(host))
     assert outcome.failed
-    assert outcome.result["msg"].startswith("%s is not valid JSON (" % config)
+    assert outcome.result["msg"].startswith(f"{config} is not valid JSON (")
     assert outcome.result["msg"].endswith("); fix or remove it")
     assert config.read_text() == "{not json"
     assert stat.S_IMODE(config.stat().st_mode) == 0o600

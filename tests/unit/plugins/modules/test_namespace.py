@@ -44,14 +44,22 @@ from ansible_collections.scaleway.registry.tests.unit.plugins.modules.seeds impo
 
 FIND_NEW = "GET fr-par/namespaces?name=team-new -> 200"
 CREATE = "POST fr-par/namespaces -> 200"
-PATCH_WEB = "PATCH fr-par/namespaces/%s -> 200" % NS_WEB
-DELETE_WEB = "DELETE fr-par/namespaces/%s -> 200" % NS_WEB
-GONE_WEB = "GET fr-par/namespaces/%s -> 404" % NS_WEB
+PATCH_WEB = f"PATCH fr-par/namespaces/{NS_WEB} -> 200"
+DELETE_WEB = f"DELETE fr-par/namespaces/{NS_WEB} -> 200"
+GONE_WEB = f"GET fr-par/namespaces/{NS_WEB} -> 404"
 
 # The object the API returns for team-web as seeded (image_count and size depend on the seed).
-WEB_AS_SEEDED = Fields(id=NS_WEB, name="team-web", description="Web team", is_public=False, project_id=PROJECT_ID,
-                       organization_id=ORGANIZATION_ID, status="ready", endpoint="rg.fr-par.scw.cloud/team-web",
-                       region="fr-par")
+WEB_AS_SEEDED = Fields(
+    id=NS_WEB,
+    name="team-web",
+    description="Web team",
+    is_public=False,
+    project_id=PROJECT_ID,
+    organization_id=ORGANIZATION_ID,
+    status="ready",
+    endpoint="rg.fr-par.scw.cloud/team-web",
+    region="fr-par",
+)
 WEB_UNCHANGED = {"changed": False, "namespace": WEB_AS_SEEDED, "diff": Diff(WEB_AS_SEEDED, WEB_AS_SEEDED)}
 NO_PROJECT = {"SCW_DEFAULT_PROJECT_ID": None}
 FIND_DATA = "GET fr-par/namespaces?name=team-data -> 200"
@@ -60,9 +68,11 @@ NAME_TAKEN = Scenario(
     args={"name": "team-data"},
     seed=EVERYTHING,
     requests=[FIND_DATA],
-    failed={"msg": "namespace team-data already exists in fr-par in project %s, not in project %s: names are unique"
-                   " per region; choose another name, or set project_id to %s"
-                   % (SECOND_PROJECT_ID, PROJECT_ID, SECOND_PROJECT_ID)},
+    failed={
+        "msg": f"namespace team-data already exists in fr-par in project {SECOND_PROJECT_ID},"
+        f" not in project {PROJECT_ID}: names are unique per region; choose another name,"
+        f" or set project_id to {SECOND_PROJECT_ID}"
+    },
 )
 
 SCENARIOS = scenarios(
@@ -72,48 +82,83 @@ SCENARIOS = scenarios(
         args={"name": "team-new", "description": "New team", "is_public": True},
         seed=EVERYTHING,
         requests=[FIND_NEW, CREATE],
-        result={"changed": True,
-                "namespace": Fields(id=UUID, name="team-new", description="New team", is_public=True,
-                                    project_id=PROJECT_ID, organization_id=ORGANIZATION_ID, status="ready",
-                                    status_message="", endpoint="rg.fr-par.scw.cloud/team-new", size=0,
-                                    image_count=0, created_at=TIMESTAMP, updated_at=TIMESTAMP, region="fr-par"),
-                "diff": Diff({}, Fields(id=UUID, name="team-new", description="New team", is_public=True))},
+        result={
+            "changed": True,
+            "namespace": Fields(
+                id=UUID,
+                name="team-new",
+                description="New team",
+                is_public=True,
+                project_id=PROJECT_ID,
+                organization_id=ORGANIZATION_ID,
+                status="ready",
+                status_message="",
+                endpoint="rg.fr-par.scw.cloud/team-new",
+                size=0,
+                image_count=0,
+                created_at=TIMESTAMP,
+                updated_at=TIMESTAMP,
+                region="fr-par",
+            ),
+            "diff": Diff({}, Fields(id=UUID, name="team-new", description="New team", is_public=True)),
+        },
     ),
     Scenario(
         "creates_a_private_namespace_with_no_description_when_they_are_not_set",
         args={"name": "team-new"},
         requests=[FIND_NEW, CREATE],
-        result={"changed": True, "namespace": Fields(name="team-new", description="", is_public=False),
-                "diff": Diff({}, Fields(name="team-new", description="", is_public=False))},
+        result={
+            "changed": True,
+            "namespace": Fields(name="team-new", description="", is_public=False),
+            "diff": Diff({}, Fields(name="team-new", description="", is_public=False)),
+        },
     ),
     Scenario(
         "creates_in_the_project_of_the_project_id_option_over_the_environment",
         args={"name": "team-new", "project_id": SECOND_PROJECT_ID},
         requests=[FIND_NEW, CREATE],
-        result={"changed": True, "namespace": Fields(name="team-new", project_id=SECOND_PROJECT_ID,
-                                                     organization_id=ORGANIZATION_ID),
-                "diff": Diff({}, Fields(project_id=SECOND_PROJECT_ID))},
+        result={
+            "changed": True,
+            "namespace": Fields(name="team-new", project_id=SECOND_PROJECT_ID, organization_id=ORGANIZATION_ID),
+            "diff": Diff({}, Fields(project_id=SECOND_PROJECT_ID)),
+        },
     ),
     Scenario(
         "creates_in_the_default_project_of_the_organization_when_no_project_is_known",
         args={"name": "team-new", "organization_id": ORGANIZATION_ID},
         env=NO_PROJECT,
         requests=[FIND_NEW, CREATE],
-        result={"changed": True, "namespace": Fields(name="team-new", project_id=ORGANIZATION_ID,
-                                                     organization_id=ORGANIZATION_ID),
-                "diff": Diff({}, Fields(project_id=ORGANIZATION_ID))},
+        result={
+            "changed": True,
+            "namespace": Fields(name="team-new", project_id=ORGANIZATION_ID, organization_id=ORGANIZATION_ID),
+            "diff": Diff({}, Fields(project_id=ORGANIZATION_ID)),
+        },
     ),
     Scenario(
         "create_in_check_mode_predicts_the_namespace_without_what_only_the_api_knows",
         args={"name": "team-new", "description": "New team"},
         check_mode=True,
         requests=[FIND_NEW],
-        result={"changed": True,
-                "namespace": Fields(id=None, name="team-new", description="New team", is_public=False,
-                                    project_id=PROJECT_ID, organization_id=None, status="ready",
-                                    status_message="", endpoint=None, size=0, image_count=0, created_at=None,
-                                    updated_at=None, region="fr-par"),
-                "diff": Diff({}, Fields(id=None, name="team-new"))},
+        result={
+            "changed": True,
+            "namespace": Fields(
+                id=None,
+                name="team-new",
+                description="New team",
+                is_public=False,
+                project_id=PROJECT_ID,
+                organization_id=None,
+                status="ready",
+                status_message="",
+                endpoint=None,
+                size=0,
+                image_count=0,
+                created_at=None,
+                updated_at=None,
+                region="fr-par",
+            ),
+            "diff": Diff({}, Fields(id=None, name="team-new")),
+        },
     ),
     # No-op
     Scenario(
@@ -129,17 +174,22 @@ SCENARIOS = scenarios(
         seed=EVERYTHING,
         requests=[FIND_DATA],
         env={"SCW_DEFAULT_PROJECT_ID": SECOND_PROJECT_ID},
-        result={"changed": False, "namespace": Fields(id=NS_DATA, description="Data team", is_public=True),
-                "diff": Diff(Fields(id=NS_DATA), Fields(id=NS_DATA))},
+        result={
+            "changed": False,
+            "namespace": Fields(id=NS_DATA, description="Data team", is_public=True),
+            "diff": Diff(Fields(id=NS_DATA), Fields(id=NS_DATA)),
+        },
     ),
     Scenario(
         "finds_the_namespace_in_the_region_given",
         args={"name": "team-ams", "region": "nl-ams", "description": ""},
         seed=EVERYTHING,
         requests=["GET nl-ams/namespaces?name=team-ams -> 200"],
-        result={"changed": False, "namespace": Fields(name="team-ams", region="nl-ams",
-                                                      endpoint="rg.nl-ams.scw.cloud/team-ams"),
-                "diff": Diff(Fields(name="team-ams"), Fields(name="team-ams"))},
+        result={
+            "changed": False,
+            "namespace": Fields(name="team-ams", region="nl-ams", endpoint="rg.nl-ams.scw.cloud/team-ams"),
+            "diff": Diff(Fields(name="team-ams"), Fields(name="team-ams")),
+        },
     ),
     # Update
     Scenario(
@@ -147,16 +197,22 @@ SCENARIOS = scenarios(
         args={"name": "team-web", "description": "Front-end team", "is_public": False},
         seed=EVERYTHING,
         requests=[FIND_WEB, PATCH_WEB],
-        result={"changed": True, "namespace": Fields(id=NS_WEB, description="Front-end team", is_public=False),
-                "diff": updated_diff({"description": "Web team"}, {"description": "Front-end team"})},
+        result={
+            "changed": True,
+            "namespace": Fields(id=NS_WEB, description="Front-end team", is_public=False),
+            "diff": updated_diff({"description": "Web team"}, {"description": "Front-end team"}),
+        },
     ),
     Scenario(
         "makes_a_private_namespace_public",
         args={"name": "team-web", "is_public": True},
         seed=EVERYTHING,
         requests=[FIND_WEB, PATCH_WEB],
-        result={"changed": True, "namespace": Fields(id=NS_WEB, description="Web team", is_public=True),
-                "diff": updated_diff({"is_public": False}, {"is_public": True})},
+        result={
+            "changed": True,
+            "namespace": Fields(id=NS_WEB, description="Web team", is_public=True),
+            "diff": updated_diff({"is_public": False}, {"is_public": True}),
+        },
     ),
     Scenario(
         "update_in_check_mode_predicts_the_change_and_keeps_updated_at",
@@ -164,9 +220,13 @@ SCENARIOS = scenarios(
         seed=EVERYTHING,
         check_mode=True,
         requests=[FIND_WEB],
-        result={"changed": True, "namespace": Fields(id=NS_WEB, description="Front-end team", is_public=True),
-                "diff": Diff(Fields(description="Web team", is_public=False),
-                             Fields(description="Front-end team", is_public=True))},
+        result={
+            "changed": True,
+            "namespace": Fields(id=NS_WEB, description="Front-end team", is_public=True),
+            "diff": Diff(
+                Fields(description="Web team", is_public=False), Fields(description="Front-end team", is_public=True)
+            ),
+        },
     ),
     Scenario(
         "returns_no_diff_outside_diff_mode",
@@ -181,10 +241,12 @@ SCENARIOS = scenarios(
         args={"name": "team-data", "description": "ETL team"},
         seed=EVERYTHING,
         env=NO_PROJECT,
-        requests=[FIND_DATA, "PATCH fr-par/namespaces/%s -> 200" % NS_DATA],
-        result={"changed": True, "namespace": Fields(id=NS_DATA, description="ETL team",
-                                                     project_id=SECOND_PROJECT_ID),
-                "diff": updated_diff({"description": "Data team"}, {"description": "ETL team"})},
+        requests=[FIND_DATA, f"PATCH fr-par/namespaces/{NS_DATA} -> 200"],
+        result={
+            "changed": True,
+            "namespace": Fields(id=NS_DATA, description="ETL team", project_id=SECOND_PROJECT_ID),
+            "diff": updated_diff({"description": "Data team"}, {"description": "ETL team"}),
+        },
     ),
     # Delete
     Scenario(
@@ -199,7 +261,7 @@ SCENARIOS = scenarios(
         args={"name": "team-web", "state": "absent"},
         seed=EVERYTHING,
         config={"deleting_polls": 1},  # the one read that shows it deleting costs the wait a 1 s sleep
-        requests=[FIND_WEB, DELETE_WEB, "GET fr-par/namespaces/%s -> 200" % NS_WEB, GONE_WEB],
+        requests=[FIND_WEB, DELETE_WEB, f"GET fr-par/namespaces/{NS_WEB} -> 200", GONE_WEB],
         result={"changed": True, "namespace": None, "diff": Diff(WEB_AS_SEEDED, {})},
     ),
     Scenario(
@@ -208,8 +270,11 @@ SCENARIOS = scenarios(
         seed=EVERYTHING,
         config={"deleting_polls": 1},
         requests=[FIND_WEB, DELETE_WEB],
-        result={"changed": True, "namespace": Fields(id=NS_WEB, status="deleting"),
-                "diff": updated_diff({"status": "ready"}, {"status": "deleting"})},
+        result={
+            "changed": True,
+            "namespace": Fields(id=NS_WEB, status="deleting"),
+            "diff": updated_diff({"status": "ready"}, {"status": "deleting"}),
+        },
     ),
     Scenario(
         "delete_in_check_mode_predicts_it_and_sends_no_delete",
@@ -231,8 +296,11 @@ SCENARIOS = scenarios(
         args={"name": "team-web", "state": "absent", "wait": False},
         seed=seed(dict(WEB, status="deleting")),
         requests=[FIND_WEB],
-        result={"changed": False, "namespace": Fields(id=NS_WEB, status="deleting"),
-                "diff": Diff(Fields(status="deleting"), Fields(status="deleting"))},
+        result={
+            "changed": False,
+            "namespace": Fields(id=NS_WEB, status="deleting"),
+            "diff": Diff(Fields(status="deleting"), Fields(status="deleting")),
+        },
     ),
     Scenario(
         "leaves_the_namespace_of_another_project_alone_on_delete",
@@ -247,23 +315,28 @@ SCENARIOS = scenarios(
         args={"name": "team-web", "description": "Web team"},
         seed=EVERYTHING,
         config={"deleting_polls": 1},
-        before=[("DELETE", "fr-par/namespaces/%s" % NS_WEB)],
+        before=[("DELETE", f"fr-par/namespaces/{NS_WEB}")],
         requests=[FIND_WEB, GONE_WEB, CREATE],
-        result={"changed": True, "namespace": Fields(id=UUID, name="team-web", status="ready", image_count=0),
-                "diff": Diff(Fields(id=NS_WEB, status="deleting", image_count=2, size=ANY, created_at=ANY,
-                                    updated_at=ANY),
-                             Fields(id=UUID, status="ready", image_count=0, size=0, created_at=TIMESTAMP,
-                                    updated_at=TIMESTAMP))},
+        result={
+            "changed": True,
+            "namespace": Fields(id=UUID, name="team-web", status="ready", image_count=0),
+            "diff": Diff(
+                Fields(id=NS_WEB, status="deleting", image_count=2, size=ANY, created_at=ANY, updated_at=ANY),
+                Fields(id=UUID, status="ready", image_count=0, size=0, created_at=TIMESTAMP, updated_at=TIMESTAMP),
+            ),
+        },
     ),
     Scenario(
         "fails_on_a_namespace_being_deleted_when_told_not_to_wait",
         args={"name": "team-web", "wait": False},
         seed=EVERYTHING,
         config={"deleting_polls": 1},
-        before=[("DELETE", "fr-par/namespaces/%s" % NS_WEB)],
+        before=[("DELETE", f"fr-par/namespaces/{NS_WEB}")],
         requests=[FIND_WEB],
-        failed={"msg": "namespace team-web in fr-par is being deleted; run again once it is gone, or set wait: true"
-                       " to wait for it"},
+        failed={
+            "msg": "namespace team-web in fr-par is being deleted; run again once it is gone, or set wait: true"
+            " to wait for it"
+        },
     ),
     # Errors
     NAME_TAKEN,
@@ -273,37 +346,61 @@ SCENARIOS = scenarios(
         args={"name": "their-ns"},
         seed=seed(THEIRS),
         requests=["GET fr-par/namespaces?name=their-ns -> 200", "POST fr-par/namespaces -> 400"],
-        failed={"msg": "namespace their-ns already exists in fr-par outside project %s: names are unique per region"
-                       " across all Scaleway organizations; choose another name" % PROJECT_ID},
+        failed={
+            "msg": f"namespace their-ns already exists in fr-par outside project {PROJECT_ID}:"
+            " names are unique per region across all Scaleway organizations; choose another name"
+        },
     ),
     Scenario(
         "fails_to_create_when_no_project_is_known",
         args={"name": "team-new"},
         env=NO_PROJECT,
         requests=[FIND_NEW],
-        failed={"msg": "cannot create namespace team-new: no project is known; set project_id, or the"
-                       " SCW_DEFAULT_PROJECT_ID environment variable, or default_project_id in the scw config"},
+        failed={
+            "msg": "cannot create namespace team-new: no project is known; set project_id, or the"
+            " SCW_DEFAULT_PROJECT_ID environment variable, or default_project_id in the scw config"
+        },
     ),
     refused_before_any_request(
-        "refuses_a_name_the_api_would_refuse_before_any_request", {"name": "Team_Web"},
-        "namespace name 'Team_Web' may only hold lowercase letters, digits and single hyphens between them"),
+        "refuses_a_name_the_api_would_refuse_before_any_request",
+        {"name": "Team_Web"},
+        "namespace name 'Team_Web' may only hold lowercase letters, digits and single hyphens between them",
+    ),
     refused_before_any_request(
-        "refuses_a_name_too_short_before_any_request", {"name": "web"},
-        "namespace name 'web' must be 4 to 54 characters long"),
-    refused_region({"name": "team-web"}, "from the region option is not a Scaleway Container Registry region; use one"
-                                         " of fr-par, nl-ams, pl-waw"),
+        "refuses_a_name_too_short_before_any_request",
+        {"name": "web"},
+        "namespace name 'web' must be 4 to 54 characters long",
+    ),
+    refused_region(
+        {"name": "team-web"},
+        "from the region option is not a Scaleway Container Registry region; use one of fr-par, nl-ams, pl-waw",
+    ),
     # The message says where the key came from: the secret_key option (DENIED).
-    refused_by_permissions({"name": "team-web"}, EVERYTHING, LOOK_UP_WEB, "namespace",
-                           name="reports_a_permission_refusal_with_where_the_key_came_from"),
+    refused_by_permissions(
+        {"name": "team-web"},
+        EVERYTHING,
+        LOOK_UP_WEB,
+        "namespace",
+        name="reports_a_permission_refusal_with_where_the_key_came_from",
+    ),
     Scenario(
         "reports_an_unknown_secret_key",
         args={"name": "team-web", "secret_key": "55555555-5555-4555-8555-555555555555"},
         requests=["GET fr-par/namespaces?name=team-web -> 401"],
-        failed={"msg": Msg("authentication is denied (HTTP 401, denied_authentication, request id {id}): the Scaleway"
-                           " API refused the secret key from the secret_key option; check that it is right and"
-                           " still valid"),
-                "api_error": {"status": 401, "type": "denied_authentication", "message": "authentication is denied",
-                              "details": None, "request_id": UUID}},
+        failed={
+            "msg": Msg(
+                "authentication is denied (HTTP 401, denied_authentication, request id {id}): the Scaleway"
+                " API refused the secret key from the secret_key option; check that it is right and"
+                " still valid"
+            ),
+            "api_error": {
+                "status": 401,
+                "type": "denied_authentication",
+                "message": "authentication is denied",
+                "details": None,
+                "request_id": UUID,
+            },
+        },
     ),
 )
 
@@ -315,15 +412,21 @@ def test_namespace(emulator, scenario):
 
 def test_namespace_warns_when_the_scw_config_that_holds_a_key_is_readable_by_others(emulator, tmp_path):
     config_file = tmp_path / "config.yaml"
-    config_file.write_text("secret_key: %s\n" % SECRET_KEY)
+    config_file.write_text(f"secret_key: {SECRET_KEY}\n")
     os.chmod(str(config_file), 0o644)
-    run_scenario(emulator, namespace.main, Scenario(
-        "warns_when_the_scw_config_that_holds_a_key_is_readable_by_others",
-        args={"name": "team-web"},
-        env={"SCW_CONFIG_PATH": str(config_file)},
-        seed=seed(WEB),
-        requests=[FIND_WEB],
-        result=WEB_UNCHANGED,
-        warnings=["scw config file %s holds a secret key and is readable by others (mode 0644); run chmod 600 %s"
-                  % (config_file, config_file)],
-    ))
+    run_scenario(
+        emulator,
+        namespace.main,
+        Scenario(
+            "warns_when_the_scw_config_that_holds_a_key_is_readable_by_others",
+            args={"name": "team-web"},
+            env={"SCW_CONFIG_PATH": str(config_file)},
+            seed=seed(WEB),
+            requests=[FIND_WEB],
+            result=WEB_UNCHANGED,
+            warnings=[
+                f"scw config file {config_file} holds a secret key and is readable by others (mode 0644);"
+                f" run chmod 600 {config_file}"
+            ],
+        ),
+    )

@@ -37,19 +37,32 @@ from ansible_collections.scaleway.registry.tests.unit.plugins.modules.seeds impo
 
 def list_namespaces(region="fr-par", **filters):
     """The request listing a region's namespaces: every page of 100, with the filters given."""
-    query = dict(filters, order_by=filters.get("order_by", "created_at_asc"), page=filters.get("page", 1),
-                 page_size=100)
-    return "GET %s/namespaces?%s -> 200" % (region, "&".join("%s=%s" % item for item in sorted(query.items())))
+    query = dict(
+        filters, order_by=filters.get("order_by", "created_at_asc"), page=filters.get("page", 1), page_size=100
+    )
+    return "GET {}/namespaces?{} -> 200".format(
+        region, "&".join("{}={}".format(*item) for item in sorted(query.items()))
+    )
 
 
-WEB = Fields(id=NS_WEB, name="team-web", description="Web team", project_id=PROJECT_ID,
-             organization_id=ORGANIZATION_ID, is_public=False, status="ready", endpoint="rg.fr-par.scw.cloud/team-web",
-             image_count=2, region="fr-par")
-DATA = Fields(id=NS_DATA, name="team-data", project_id=SECOND_PROJECT_ID, is_public=True, image_count=1,
-              region="fr-par")
+WEB = Fields(
+    id=NS_WEB,
+    name="team-web",
+    description="Web team",
+    project_id=PROJECT_ID,
+    organization_id=ORGANIZATION_ID,
+    is_public=False,
+    status="ready",
+    endpoint="rg.fr-par.scw.cloud/team-web",
+    image_count=2,
+    region="fr-par",
+)
+DATA = Fields(
+    id=NS_DATA, name="team-data", project_id=SECOND_PROJECT_ID, is_public=True, image_count=1, region="fr-par"
+)
 AMS = Fields(id=NS_AMS, name="team-ams", region="nl-ams", endpoint="rg.nl-ams.scw.cloud/team-ams")
 # 101 namespaces: two pages.
-MANY = seed(*[namespace("e0000000-0000-4000-8000-%012d" % number, "ns-%03d" % number) for number in range(101)])
+MANY = seed(*[namespace(f"e0000000-0000-4000-8000-{number:012d}", f"ns-{number:03d}") for number in range(101)])
 LISTING = Scenario(
     "lists_the_namespaces_of_the_region_oldest_first_and_not_those_of_other_organizations",
     args={},
@@ -75,7 +88,7 @@ SCENARIOS = scenarios(
         args={},
         seed=MANY,
         requests=[list_namespaces(), list_namespaces(page=2)],
-        result={"changed": False, "namespaces": [Fields(name="ns-%03d" % number) for number in range(101)]},
+        result={"changed": False, "namespaces": [Fields(name=f"ns-{number:03d}") for number in range(101)]},
     ),
     # Filters
     Scenario(
@@ -97,8 +110,11 @@ SCENARIOS = scenarios(
         args={"project_id": PROJECT_ID, "region": "all"},
         seed=EVERYTHING,
         any_order=True,
-        requests=[list_namespaces(project_id=PROJECT_ID), list_namespaces("nl-ams", project_id=PROJECT_ID),
-                  list_namespaces("pl-waw", project_id=PROJECT_ID)],
+        requests=[
+            list_namespaces(project_id=PROJECT_ID),
+            list_namespaces("nl-ams", project_id=PROJECT_ID),
+            list_namespaces("pl-waw", project_id=PROJECT_ID),
+        ],
         result={"changed": False, "namespaces": [WEB, AMS]},
     ),
     Scenario(
@@ -120,29 +136,34 @@ SCENARIOS = scenarios(
         "gets_one_namespace_by_id_with_one_request",
         args={"namespace_id": NS_DATA},
         seed=EVERYTHING,
-        requests=["GET fr-par/namespaces/%s -> 200" % NS_DATA],
+        requests=[f"GET fr-par/namespaces/{NS_DATA} -> 200"],
         result={"changed": False, "namespaces": [DATA]},
     ),
     Scenario(
         "lists_nothing_for_a_missing_namespace_id",
         args={"namespace_id": MISSING_ID},
         seed=EVERYTHING,
-        requests=["GET fr-par/namespaces/%s -> 404" % MISSING_ID],
+        requests=[f"GET fr-par/namespaces/{MISSING_ID} -> 404"],
         result={"changed": False, "namespaces": []},
     ),
     Scenario(
         "lists_nothing_for_a_namespace_id_that_the_other_filters_exclude",
         args={"namespace_id": NS_DATA, "project_id": PROJECT_ID},
         seed=EVERYTHING,
-        requests=["GET fr-par/namespaces/%s -> 200" % NS_DATA],
+        requests=[f"GET fr-par/namespaces/{NS_DATA} -> 200"],
         result={"changed": False, "namespaces": []},
     ),
     # Errors
-    refused_as_another_organizations("fails_on_the_namespace_id_of_another_organization",
-                                     {"namespace_id": NS_THEIRS}, EVERYTHING,
-                                     "GET fr-par/namespaces/%s" % NS_THEIRS, "namespace"),
-    refused_by_permissions({}, EVERYTHING, "GET fr-par/namespaces?order_by=created_at_asc&page=1&page_size=100",
-                           "namespace"),
+    refused_as_another_organizations(
+        "fails_on_the_namespace_id_of_another_organization",
+        {"namespace_id": NS_THEIRS},
+        EVERYTHING,
+        f"GET fr-par/namespaces/{NS_THEIRS}",
+        "namespace",
+    ),
+    refused_by_permissions(
+        {}, EVERYTHING, "GET fr-par/namespaces?order_by=created_at_asc&page=1&page_size=100", "namespace"
+    ),
     refused_not_a_uuid("refuses_a_namespace_id_that_is_not_a_uuid_before_any_request", "namespace_id", "team-web"),
     refused_region({}, NOT_AN_INFO_REGION),
 )

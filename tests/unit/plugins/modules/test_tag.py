@@ -37,11 +37,11 @@ from ansible_collections.scaleway.registry.tests.unit.plugins.modules.seeds impo
     TAG_V2,
 )
 
-LIST_APP_TAGS = "GET fr-par/images/%s/tags?page=1&page_size=100 -> 200" % IMG_APP
+LIST_APP_TAGS = f"GET fr-par/images/{IMG_APP}/tags?page=1&page_size=100 -> 200"
 
 
 def find_tag(name):
-    return "GET fr-par/images/%s/tags?name=%s -> 200" % (IMG_APP, name)
+    return f"GET fr-par/images/{IMG_APP}/tags?name={name} -> 200"
 
 
 V1_BY_NAME = {"namespace": "team-web", "image": "app", "name": "v1"}
@@ -50,21 +50,35 @@ V1 = Fields(id=TAG_V1, name="v1", image_id=IMG_APP, status="ready", digest=DIGES
 V2 = Fields(id=TAG_V2, name="v2", image_id=IMG_APP, status="ready", digest=DIGEST_2, region="fr-par")
 LATEST_TAG = Fields(id=TAG_LATEST, name="latest", digest=DIGEST_2, status="ready", region="fr-par")
 ALL_TAGS = {"tags": {"v1": DIGEST_1, "v2": DIGEST_2, "latest": DIGEST_2}}
-DELETE_V1 = ["DELETE fr-par/tags/%s -> 200" % TAG_V1, "GET fr-par/tags/%s -> 404" % TAG_V1]
-V1_FOUND = {"changed": False, "tag": V1, "deleted_tags": [],
-            "diff": Diff({"tags": {"v1": DIGEST_1}}, {"tags": {"v1": DIGEST_1}})}
-V1_DELETED = {"changed": True, "tag": None, "deleted_tags": [V1],
-              "diff": Diff(ALL_TAGS, {"tags": {"v2": DIGEST_2, "latest": DIGEST_2}})}
-V2_AND_LATEST_DELETED = {"changed": True, "tag": None, "deleted_tags": [V2, LATEST_TAG],
-                         "diff": Diff(ALL_TAGS, {"tags": {"v1": DIGEST_1}})}
+DELETE_V1 = [f"DELETE fr-par/tags/{TAG_V1} -> 200", f"GET fr-par/tags/{TAG_V1} -> 404"]
+V1_FOUND = {
+    "changed": False,
+    "tag": V1,
+    "deleted_tags": [],
+    "diff": Diff({"tags": {"v1": DIGEST_1}}, {"tags": {"v1": DIGEST_1}}),
+}
+V1_DELETED = {
+    "changed": True,
+    "tag": None,
+    "deleted_tags": [V1],
+    "diff": Diff(ALL_TAGS, {"tags": {"v2": DIGEST_2, "latest": DIGEST_2}}),
+}
+V2_AND_LATEST_DELETED = {
+    "changed": True,
+    "tag": None,
+    "deleted_tags": [V2, LATEST_TAG],
+    "diff": Diff(ALL_TAGS, {"tags": {"v1": DIGEST_1}}),
+}
 NOTHING_DELETED = {"changed": False, "tag": None, "deleted_tags": [], "diff": Diff({"tags": {}}, {"tags": {}})}
 SHARED_DIGEST = Scenario(
     "refuses_to_delete_a_tag_whose_digest_another_tag_has_and_names_it",
     args=dict(V2_BY_NAME, state="absent"),
     seed=EVERYTHING,
     requests=[FIND_WEB, FIND_APP, find_tag("v2"), LIST_APP_TAGS],
-    failed={"msg": "tag v2 of image app in namespace team-web shares digest %s with latest: deleting it deletes its"
-                   " manifest, and them with it; set force: true to delete them all" % DIGEST_2},
+    failed={
+        "msg": f"tag v2 of image app in namespace team-web shares digest {DIGEST_2} with latest:"
+        " deleting it deletes its manifest, and them with it; set force: true to delete them all"
+    },
 )
 
 SCENARIOS = scenarios(
@@ -80,7 +94,7 @@ SCENARIOS = scenarios(
         "finds_a_tag_by_id_with_one_request",
         args={"id": TAG_V1},
         seed=EVERYTHING,
-        requests=["GET fr-par/tags/%s -> 200" % TAG_V1],
+        requests=[f"GET fr-par/tags/{TAG_V1} -> 200"],
         result=V1_FOUND,
     ),
     Scenario(
@@ -95,21 +109,21 @@ SCENARIOS = scenarios(
         "deletes_a_tag_whose_digest_no_other_tag_has",
         args=dict(V1_BY_NAME, state="absent"),
         seed=EVERYTHING,
-        requests=[FIND_WEB, FIND_APP, find_tag("v1"), LIST_APP_TAGS] + DELETE_V1,
+        requests=[FIND_WEB, FIND_APP, find_tag("v1"), LIST_APP_TAGS, *DELETE_V1],
         result=V1_DELETED,
     ),
     Scenario(
         "deletes_a_tag_given_by_id",
         args={"id": TAG_V1, "state": "absent"},
         seed=EVERYTHING,
-        requests=["GET fr-par/tags/%s -> 200" % TAG_V1, LIST_APP_TAGS] + DELETE_V1,
+        requests=[f"GET fr-par/tags/{TAG_V1} -> 200", LIST_APP_TAGS, *DELETE_V1],
         result=V1_DELETED,
     ),
     Scenario(
         "delete_without_wait_returns_the_tag_being_deleted",
         args=dict(V1_BY_NAME, state="absent", wait=False),
         seed=EVERYTHING,
-        requests=[FIND_WEB, FIND_APP, find_tag("v1"), LIST_APP_TAGS, "DELETE fr-par/tags/%s -> 200" % TAG_V1],
+        requests=[FIND_WEB, FIND_APP, find_tag("v1"), LIST_APP_TAGS, f"DELETE fr-par/tags/{TAG_V1} -> 200"],
         result=dict(V1_DELETED, tag=Fields(id=TAG_V1, status="deleting")),
     ),
     Scenario(
@@ -126,8 +140,14 @@ SCENARIOS = scenarios(
         "deletes_every_tag_of_the_digest_with_force",
         args=dict(V2_BY_NAME, state="absent", force=True),
         seed=EVERYTHING,
-        requests=[FIND_WEB, FIND_APP, find_tag("v2"), LIST_APP_TAGS,
-                  "DELETE fr-par/tags/%s?force=true -> 200" % TAG_V2, "GET fr-par/tags/%s -> 404" % TAG_V2],
+        requests=[
+            FIND_WEB,
+            FIND_APP,
+            find_tag("v2"),
+            LIST_APP_TAGS,
+            f"DELETE fr-par/tags/{TAG_V2}?force=true -> 200",
+            f"GET fr-par/tags/{TAG_V2} -> 404",
+        ],
         result=V2_AND_LATEST_DELETED,
     ),
     Scenario(
@@ -142,7 +162,7 @@ SCENARIOS = scenarios(
         "force_sends_no_force_when_no_other_tag_has_the_digest",
         args=dict(V1_BY_NAME, state="absent", force=True),
         seed=EVERYTHING,
-        requests=[FIND_WEB, FIND_APP, find_tag("v1"), LIST_APP_TAGS] + DELETE_V1,
+        requests=[FIND_WEB, FIND_APP, find_tag("v1"), LIST_APP_TAGS, *DELETE_V1],
         result=V1_DELETED,
     ),
     Scenario(
@@ -170,7 +190,7 @@ SCENARIOS = scenarios(
         "delete_of_a_missing_tag_id_is_no_change",
         args={"id": MISSING_ID, "state": "absent"},
         seed=EVERYTHING,
-        requests=["GET fr-par/tags/%s -> 404" % MISSING_ID],
+        requests=[f"GET fr-par/tags/{MISSING_ID} -> 404"],
         result=NOTHING_DELETED,
     ),
     # Errors
@@ -179,40 +199,60 @@ SCENARIOS = scenarios(
         args={"namespace": "team-web", "image": "app", "name": "v9"},
         seed=EVERYTHING,
         requests=[FIND_WEB, FIND_APP, find_tag("v9")],
-        failed={"msg": "tag v9 of image app in namespace team-web does not exist in fr-par: tags are created by"
-                       " pushing them, not by this module"},
+        failed={
+            "msg": "tag v9 of image app in namespace team-web does not exist in fr-par: tags are created by"
+            " pushing them, not by this module"
+        },
     ),
     Scenario(
         "fails_on_a_tag_in_a_missing_namespace",
         args={"namespace": "team-gone", "image": "app", "name": "v1"},
         seed=EVERYTHING,
         requests=[FIND_GONE],
-        failed={"msg": "tag v1 of image app in namespace team-gone does not exist in fr-par: tags are created by"
-                       " pushing them, not by this module"},
+        failed={
+            "msg": "tag v1 of image app in namespace team-gone does not exist in fr-par: tags are created by"
+            " pushing them, not by this module"
+        },
     ),
     Scenario(
         "reports_the_refusal_of_a_tag_whose_digest_was_pushed_again_meanwhile",
         args=dict(V1_BY_NAME, state="absent"),
         seed=EVERYTHING,
         config={"pushes_before_tag_delete": 1},
-        requests=[FIND_WEB, FIND_APP, find_tag("v1"), LIST_APP_TAGS, "DELETE fr-par/tags/%s -> 412" % TAG_V1],
-        failed={"msg": Msg("precondition is not respected: tags pushed-during-delete-of-v1, v1 share digest %s; set"
-                           " force=true to delete them all (HTTP 412, precondition_failed, request id {id})"
-                           % DIGEST_1),
-                "api_error": {"status": 412, "type": "precondition_failed",
-                              "message": "precondition is not respected: tags pushed-during-delete-of-v1, v1 share"
-                                         " digest %s; set force=true to delete them all" % DIGEST_1,
-                              "details": None, "request_id": UUID}},
+        requests=[FIND_WEB, FIND_APP, find_tag("v1"), LIST_APP_TAGS, f"DELETE fr-par/tags/{TAG_V1} -> 412"],
+        failed={
+            "msg": Msg(
+                f"precondition is not respected: tags pushed-during-delete-of-v1, v1 share digest {DIGEST_1}; set"
+                " force=true to delete them all (HTTP 412, precondition_failed, request id {id})"
+            ),
+            "api_error": {
+                "status": 412,
+                "type": "precondition_failed",
+                "message": "precondition is not respected: tags pushed-during-delete-of-v1, v1 share"
+                f" digest {DIGEST_1}; set force=true to delete them all",
+                "details": None,
+                "request_id": UUID,
+            },
+        },
     ),
-    refused_by_permissions({"id": TAG_V1, "state": "absent"}, EVERYTHING, "GET fr-par/tags/%s" % TAG_V1, "tag"),
-    refused_as_another_organizations("reports_the_tag_of_another_organization_as_refused_not_missing",
-                                     {"id": TAG_SECRET, "state": "absent"}, EVERYTHING,
-                                     "GET fr-par/tags/%s" % TAG_SECRET, "tag"),
-    refused_before_any_request("refuses_an_image_name_without_its_namespace_before_any_request",
-                               {"image": "app", "name": "v1", "state": "absent"},
-                               "image app is a name: give its namespace too, or give the image's ID"),
-    refused_before_any_request("refuses_an_id_with_a_name_before_any_request", {"id": TAG_V1, "name": "v1"},
-                               "parameters are mutually exclusive: id|name"),
+    refused_by_permissions({"id": TAG_V1, "state": "absent"}, EVERYTHING, f"GET fr-par/tags/{TAG_V1}", "tag"),
+    refused_as_another_organizations(
+        "reports_the_tag_of_another_organization_as_refused_not_missing",
+        {"id": TAG_SECRET, "state": "absent"},
+        EVERYTHING,
+        f"GET fr-par/tags/{TAG_SECRET}",
+        "tag",
+    ),
+    refused_before_any_request(
+        "refuses_an_image_name_without_its_namespace_before_any_request",
+        {"image": "app", "name": "v1", "state": "absent"},
+        "image app is a name: give its namespace too, or give the image's ID",
+    ),
+    refused_before_any_request(
+        "refuses_an_id_with_a_name_before_any_request",
+        {"id": TAG_V1, "name": "v1"},
+        "parameters are mutually exclusive: id|name",
+    ),
 )
 
 

@@ -48,21 +48,39 @@ from ansible_collections.scaleway.registry.tests.unit.plugins.modules.seeds impo
 def list_tags(image_id=IMG_APP, region="fr-par", status=200, **filters):
     """The request listing an image's tags: every page of 100, with the filters given, answered with that status
     (None: the request alone)."""
-    query = dict(filters, order_by=filters.get("order_by", "created_at_asc"), page=filters.get("page", 1),
-                 page_size=100)
-    request = "GET %s/images/%s/tags?%s" % (region, image_id,
-                                            "&".join("%s=%s" % item for item in sorted(query.items())))
-    return request if status is None else "%s -> %s" % (request, status)
+    query = dict(
+        filters, order_by=filters.get("order_by", "created_at_asc"), page=filters.get("page", 1), page_size=100
+    )
+    request = "GET {}/images/{}/tags?{}".format(
+        region,
+        image_id,
+        "&".join("{}={}".format(*item) for item in sorted(query.items())),
+    )
+    return request if status is None else f"{request} -> {status}"
 
 
 APP_BY_NAME = {"namespace": "team-web", "image": "app"}
-V1 = Fields(id=TAG_V1, name="v1", image_id=IMG_APP, status="ready", digest=DIGEST_1,
-            created_at="2026-01-01T00:00:00.000000Z", region="fr-par")
+V1 = Fields(
+    id=TAG_V1,
+    name="v1",
+    image_id=IMG_APP,
+    status="ready",
+    digest=DIGEST_1,
+    created_at="2026-01-01T00:00:00.000000Z",
+    region="fr-par",
+)
 V2 = Fields(id=TAG_V2, name="v2", image_id=IMG_APP, digest=DIGEST_2, region="fr-par")
 LATEST = Fields(id=TAG_LATEST, name="latest", image_id=IMG_APP, digest=DIGEST_2, region="fr-par")
 # An image with 101 tags: two pages.
-MANY = seed(WEB, image(IMG_APP, "team-web", "app", tags=[
-    tag("f0000000-0000-4000-8000-%012d" % number, "t%03d" % number, DIGEST_1, 1) for number in range(101)]))
+MANY = seed(
+    WEB,
+    image(
+        IMG_APP,
+        "team-web",
+        "app",
+        tags=[tag(f"f0000000-0000-4000-8000-{number:012d}", f"t{number:03d}", DIGEST_1, 1) for number in range(101)],
+    ),
+)
 LISTING = Scenario(
     "lists_the_tags_of_an_image_given_by_name_oldest_first",
     args=APP_BY_NAME,
@@ -86,8 +104,11 @@ SCENARIOS = scenarios(
         "lists_the_tags_of_an_image_in_the_region_given",
         args={"namespace": "team-ams", "image": "app", "region": "nl-ams"},
         seed=seed(AMS, AMS_APP),
-        requests=["GET nl-ams/namespaces?name=team-ams -> 200",
-                  "GET nl-ams/images?name=app&namespace_id=%s -> 200" % NS_AMS, list_tags(IMG_AMS_APP, "nl-ams")],
+        requests=[
+            "GET nl-ams/namespaces?name=team-ams -> 200",
+            f"GET nl-ams/images?name=app&namespace_id={NS_AMS} -> 200",
+            list_tags(IMG_AMS_APP, "nl-ams"),
+        ],
         result={"changed": False, "tags": [Fields(id=TAG_AMS_V1, name="v1", region="nl-ams")]},
     ),
     Scenario(
@@ -95,7 +116,7 @@ SCENARIOS = scenarios(
         args={"image": IMG_APP},
         seed=MANY,
         requests=[list_tags(), list_tags(page=2)],
-        result={"changed": False, "tags": [Fields(name="t%03d" % number) for number in range(101)]},
+        result={"changed": False, "tags": [Fields(name=f"t{number:03d}") for number in range(101)]},
     ),
     # Filters
     Scenario(
@@ -116,14 +137,14 @@ SCENARIOS = scenarios(
         "gets_one_tag_by_id",
         args={"id": TAG_V2},
         seed=EVERYTHING,
-        requests=["GET fr-par/tags/%s -> 200" % TAG_V2],
+        requests=[f"GET fr-par/tags/{TAG_V2} -> 200"],
         result={"changed": False, "tags": [V2]},
     ),
     Scenario(
         "lists_nothing_for_a_tag_id_whose_name_is_not_the_one_given",
         args={"id": TAG_V2, "name": "v1"},
         seed=EVERYTHING,
-        requests=["GET fr-par/tags/%s -> 200" % TAG_V2],
+        requests=[f"GET fr-par/tags/{TAG_V2} -> 200"],
         result={"changed": False, "tags": []},
     ),
     # Missing objects
@@ -131,7 +152,7 @@ SCENARIOS = scenarios(
         "lists_nothing_for_a_missing_tag_id",
         args={"id": MISSING_ID},
         seed=EVERYTHING,
-        requests=["GET fr-par/tags/%s -> 404" % MISSING_ID],
+        requests=[f"GET fr-par/tags/{MISSING_ID} -> 404"],
         result={"changed": False, "tags": []},
     ),
     Scenario(
@@ -156,13 +177,22 @@ SCENARIOS = scenarios(
         result={"changed": False, "tags": []},
     ),
     # Errors
-    refused_as_another_organizations("fails_on_the_image_of_another_organization", {"image": IMG_SECRET},
-                                     EVERYTHING, list_tags(IMG_SECRET, status=None), "image"),
+    refused_as_another_organizations(
+        "fails_on_the_image_of_another_organization",
+        {"image": IMG_SECRET},
+        EVERYTHING,
+        list_tags(IMG_SECRET, status=None),
+        "image",
+    ),
     refused_by_permissions(APP_BY_NAME, EVERYTHING, LOOK_UP_WEB, "namespace"),
-    refused_before_any_request("refuses_an_image_name_without_its_namespace_before_any_request", {"image": "app"},
-                               "image app is a name: give its namespace too, or give the image's ID"),
-    refused_before_any_request("refuses_neither_id_nor_image_before_any_request", {"name": "v1"},
-                               "one of the following is required: id, image"),
+    refused_before_any_request(
+        "refuses_an_image_name_without_its_namespace_before_any_request",
+        {"image": "app"},
+        "image app is a name: give its namespace too, or give the image's ID",
+    ),
+    refused_before_any_request(
+        "refuses_neither_id_nor_image_before_any_request", {"name": "v1"}, "one of the following is required: id, image"
+    ),
 )
 
 

@@ -18,8 +18,9 @@ def blocks(prepared):
         header, *lines = block.split("\n")
         match = re.match(r"^(\S+): delete \d+, keep \d+$", header)
         if match:
-            found[match.group(1)] = [(line[0], line[2:].split()[0], line) for line in lines
-                                     if not line.startswith("  kept: ")]
+            found[match.group(1)] = [
+                (line[0], line[2:].split()[0], line) for line in lines if not line.startswith("  kept: ")
+            ]
     return found
 
 
@@ -27,19 +28,25 @@ def main():
     result = json.load(sys.stdin)
     shown, problems = blocks(result["diff"]["prepared"]), []
     for item in result["plan"]:
-        key = "%s/%s/%s" % (item["region"], item["namespace"], item["image"])
+        key = "{}/{}/{}".format(item["region"], item["namespace"], item["image"])
         lines = [(sign, line) for sign, tag, line in shown.get(key, []) if tag == item["tag"]]
-        if item["action"] == "delete" and not any(sign == "-" and line.endswith("  " + item["reason"])
-                                                  for sign, line in lines):
-            problems.append("%s of %s is deleted, but not on a - line of its image with its reason" % (item["tag"], key))
+        if item["action"] == "delete" and not any(
+            sign == "-" and line.endswith("  " + item["reason"]) for sign, line in lines
+        ):
+            problems.append(
+                "{} of {} is deleted, but not on a - line of its image with its reason".format(item["tag"], key)
+            )
         if item["action"] == "keep" and any(sign == "-" for sign, _line in lines):
-            problems.append("%s of %s is kept, but shown deleted" % (item["tag"], key))
-    deleted = sorted("%s/%s/%s:%s" % (item["region"], item["namespace"], item["image"], item["tag"])
-                     for item in result["plan"] if item["action"] == "delete")
-    minus = sorted("%s:%s" % (key, tag) for key, lines in shown.items() for sign, tag, _line in lines if sign == "-")
+            problems.append("{} of {} is kept, but shown deleted".format(item["tag"], key))
+    deleted = sorted(
+        "{}/{}/{}:{}".format(item["region"], item["namespace"], item["image"], item["tag"])
+        for item in result["plan"]
+        if item["action"] == "delete"
+    )
+    minus = sorted(f"{key}:{tag}" for key, lines in shown.items() for sign, tag, _line in lines if sign == "-")
     if deleted != minus:
-        problems.append("the - lines are %s, the deleted tags %s" % (minus, deleted))
-    print("\n".join(problems) or "ok: %d deleted tags, each under its own image with its reason" % len(deleted))
+        problems.append(f"the - lines are {minus}, the deleted tags {deleted}")
+    print("\n".join(problems) or f"ok: {len(deleted)} deleted tags, each under its own image with its reason")
     return 1 if problems else 0
 
 

@@ -29,8 +29,9 @@ def main():
     pushed, lock = [], threading.Lock()
 
     def push():
-        request = urllib.request.Request(sys.argv[1] + "/_emulator/seed", data=seed, method="POST",
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            sys.argv[1] + "/_emulator/seed", data=seed, method="POST", headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request) as answer:
             answer.read()
 
@@ -39,8 +40,11 @@ def main():
 
         def forward(self):
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            headers = dict((key, value) for key, value in self.headers.items()
-                           if key.lower() not in ("host", "connection", "content-length"))
+            headers = {
+                key: value
+                for key, value in self.headers.items()
+                if key.lower() not in ("host", "connection", "content-length")
+            }
             connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
             try:
                 connection.request(self.command, self.path, body=body or None, headers=headers)
@@ -73,7 +77,7 @@ def main():
     server.daemon_threads = True
     pid = os.fork()
     if pid:
-        print(json.dumps({"url": "http://127.0.0.1:%d" % server.server_address[1], "pid": pid}))
+        print(json.dumps({"url": f"http://127.0.0.1:{server.server_address[1]}", "pid": pid}))
         return
     # The child serves, detached from the task that started it, which returns at once.
     os.setsid()

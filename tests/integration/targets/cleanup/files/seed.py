@@ -16,17 +16,22 @@ def main():
     now = datetime.datetime.now(datetime.timezone.utc)
 
     def tag(name, days_ago, digest_of):
-        return {"name": name, "size": 1000,
-                "digest": "sha256:" + hashlib.sha256(("%s/%s" % (namespace, digest_of)).encode()).hexdigest(),
-                "created_at": (now - datetime.timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+        return {
+            "name": name,
+            "size": 1000,
+            "digest": "sha256:" + hashlib.sha256(f"{namespace}/{digest_of}".encode()).hexdigest(),
+            "created_at": (now - datetime.timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        }
 
-    app = [tag("build-%03d" % number, 240 - number, "app/%d" % (number // 2)) for number in range(240)]
-    app += [tag("v1.0.%d" % number, 300 + number, "release/%d" % number) for number in range(10)]
+    app = [tag(f"build-{number:03d}", 240 - number, f"app/{number // 2}") for number in range(240)]
+    app += [tag(f"v1.0.{number}", 300 + number, f"release/{number}") for number in range(10)]
     app.append(tag("latest", 0.5, "app/119"))
-    cli = [tag("2025.%02d" % number, 100 + number, "cli/%d" % number) for number in range(20)]
-    images = [{"region": region, "namespace": namespace, "name": "team/app", "tags": app},
-              {"region": region, "namespace": namespace, "name": "tools/cli", "tags": cli},
-              {"region": region, "namespace": namespace, "name": "solo", "tags": [tag("old", 400, "solo")]}]
+    cli = [tag(f"2025.{number:02d}", 100 + number, f"cli/{number}") for number in range(20)]
+    images = [
+        {"region": region, "namespace": namespace, "name": "team/app", "tags": app},
+        {"region": region, "namespace": namespace, "name": "tools/cli", "tags": cli},
+        {"region": region, "namespace": namespace, "name": "solo", "tags": [tag("old", 400, "solo")]},
+    ]
     print(json.dumps({"images": images}))
 
 
