@@ -160,10 +160,12 @@ options:
       - Only what belongs to this organization. As for O(project_id), only this option filters.
   region:
     description:
-      - The region, or V(all) for the three regions of the Registry API (see the notes), queried concurrently.
+      - A region, a list of regions, or V(all) for the three regions of the Registry API (see the notes), queried
+        concurrently.
       - If not set, E(SCW_DEFAULT_REGION), then C(default_region) in the selected profile, then the region of
         E(SCW_DEFAULT_ZONE) or C(default_zone), then V(fr-par).
-    type: str
+    type: list
+    elements: str
 attributes:
   check_mode:
     support: full

@@ -57,6 +57,13 @@ ACCOUNT_ARGS = dict(
 CONNECTION_ARGS = dict(ACCOUNT_ARGS, region=dict(type="str"))
 
 
+def regions_arg(default=None):
+    """The region option of what works in several regions at once: one region, a list of them, or `all`.
+
+    A list, so that a single region (a string) is a list of one; expand_regions() reads it."""
+    return dict(type="list", elements="str", default=default)
+
+
 class Settings:
     """Resolved connection settings, with where each value came from."""
 

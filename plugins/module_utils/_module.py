@@ -25,6 +25,7 @@ from ansible_collections.scaleway.registry.plugins.module_utils._config import (
     UUID_RE,
     ConfigError,
     expand_regions,
+    regions_arg,
     resolve,
 )
 from ansible_collections.scaleway.registry.plugins.module_utils._state import TaskError
@@ -39,13 +40,14 @@ WAIT_ARGS = dict(
 class ScalewayModule(AnsibleModule):
     """The AnsibleModule of the API modules: the connection options, the resolved settings and a client.
 
-    With several_regions, the region option also takes `all` (or, declared as a list, several
-    regions), and self.regions lists the regions to work on. A `concurrency` option, when the
+    With several_regions, the region option is a list that also takes `all` (regions_arg), and
+    self.regions lists the regions to work on. A `concurrency` option, when the
     module has one, bounds the client's concurrent requests.
     """
 
     def __init__(self, argument_spec, several_regions=False, uuid_options=(), **kwargs):
-        super().__init__(argument_spec=dict(CONNECTION_ARGS, **argument_spec), **kwargs)
+        region = {"region": regions_arg()} if several_regions else {}
+        super().__init__(argument_spec=dict(CONNECTION_ARGS, **argument_spec, **region), **kwargs)
         for option in uuid_options:
             value = self.params[option]
             if value is not None and not UUID_RE.match(value):

@@ -435,7 +435,6 @@ def run(module, rules):
 def main():
     module = ScalewayModule(
         dict(
-            region=dict(type="list", elements="str"),
             namespaces=dict(type="list", elements="str"),
             images=dict(type="list", elements="str"),
             keep_last=dict(type="int"),

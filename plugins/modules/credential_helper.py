@@ -189,6 +189,7 @@ import os
 from ansible_collections.scaleway.registry.plugins.module_utils._config import (
     LOGIN_REGIONS,
     expand_regions,
+    regions_arg,
 )
 from ansible_collections.scaleway.registry.plugins.module_utils._credential_helper import (
     HELPER_NAME,
@@ -458,7 +459,7 @@ def main():
         argument_spec=dict(
             state=dict(type="str", choices=["present", "absent"], default="present"),
             path=dict(type="path", default="/usr/local/bin"),
-            region=dict(type="list", elements="str", default=["all"]),
+            region=regions_arg(default=["all"]),
             registries=dict(type="list", elements="str", default=[]),
             source=dict(type="str", choices=["file", "scw_config", "scw_cli"], default="file"),
             secret_file=dict(type="path"),

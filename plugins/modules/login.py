@@ -145,6 +145,7 @@ import json
 from ansible_collections.scaleway.registry.plugins.module_utils._config import (
     LOGIN_REGIONS,
     expand_regions,
+    regions_arg,
 )
 from ansible_collections.scaleway.registry.plugins.module_utils._docker_config import (
     REGISTRY_USERNAME,
@@ -260,7 +261,7 @@ def main():
     module = HostModule(
         argument_spec=dict(
             program=dict(type="str", choices=["docker", "podman"], default="docker"),
-            region=dict(type="list", elements="str"),
+            region=regions_arg(),
             registry=dict(type="str"),
             state=dict(type="str", choices=["present", "absent"], default="present"),
             reauthorize=dict(type="bool", default=False),
