@@ -234,11 +234,16 @@ def run(module):
         logged_in = credentials is not None and credentials[1] == params["secret_key"]
         # Only when a login is due: a helper that already gives the key is what the task asks for.
         if helper and present and (not logged_in or params["reauthorize"]):
-            module.warn(
-                "docker-credential-{} already serves {} (in {}): {} login stores nothing there".format(
-                    helper, registry, path, params["program"]
+            if module.get_bin_path("docker-credential-" + helper):
+                module.warn(
+                    f"docker-credential-{helper} already serves {registry} (in {path}): {params['program']} login"
+                    " stores nothing there"
                 )
-            )
+            else:
+                module.warn(
+                    f"{path} names docker-credential-{helper} for {registry}, which is not installed here:"
+                    f" {params['program']} login cannot store the key; install it, or remove its entry"
+                )
         if helper and not present and credentials is not None:
             module.warn(
                 f"docker-credential-{helper} serves {registry} (in {path}): a logout cannot take its key away;"

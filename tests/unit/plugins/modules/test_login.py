@@ -277,15 +277,14 @@ def test_a_logout_that_a_helper_defeats_changes_nothing_and_says_how_to_log_out(
     ]
 
 
-def test_a_helper_that_is_not_installed_counts_as_no_stored_credentials(host):
+def test_a_helper_that_is_not_installed_counts_as_no_stored_credentials_and_is_named_as_missing(host):
     host.docker_config({"credHelpers": {PARIS: "missing"}})
     outcome = host.run(docker_args(host), check_mode=True)
     assert outcome.result == {"changed": True, "logins": paris(True, True, "missing")}
     assert host.calls == []
     assert outcome.warnings == [
-        "docker-credential-missing already serves {} (in {}): docker login stores nothing there".format(
-            PARIS, host.docker_dir / "config.json"
-        )
+        f"{host.docker_dir / 'config.json'} names docker-credential-missing for {PARIS}, which is not installed here:"
+        " docker login cannot store the key; install it, or remove its entry"
     ]
 
 
