@@ -57,6 +57,8 @@ MAX_PAGES = 10000
 DEFAULT_MAX_ATTEMPTS = 10
 DEFAULT_CONCURRENCY = 8
 USER_AGENT = f"scaleway.registry/{COLLECTION_VERSION}"
+REGISTRY_API = "registry/v1/regions"  # then the region
+IAM_API = "iam/v1alpha1"  # global: no region
 
 
 class ScalewayError(Exception):
@@ -508,16 +510,18 @@ class Client:
             "User-Agent": " ".join(filter(None, (USER_AGENT, user_agent))),
         }
 
-    def request_path(self, region: str, path: str, params: Mapping[str, Any] | None = None) -> str:
-        """The path and query of a call: the API's path for a region, and the query of the parameters that are set."""
+    def request_path(self, region: str | None, path: str, params: Mapping[str, Any] | None = None) -> str:
+        """The path and query of a call: the Registry API's path for a region, or (region None) the IAM API's,
+        which has no region; and the query of the parameters that are set."""
         query = urlencode([(key, _text(value)) for key, value in sorted((params or {}).items()) if value is not None])
-        return f"{self.pool.prefix}/registry/v1/regions/{region}/{path}{'?' + query if query else ''}"
+        api = IAM_API if region is None else f"{REGISTRY_API}/{region}"
+        return f"{self.pool.prefix}/{api}/{path}{'?' + query if query else ''}"
 
     def request(
         self,
         method: str,
         path: str,
-        region: str,
+        region: str | None,
         params: Mapping[str, Any] | None = None,
         body: Any = None,
         settle: Callable[[ScalewayError], JSONObject | None] | None = None,
@@ -588,16 +592,21 @@ class Client:
             delay = max(delay, min(retry_after, 60.0))
         return delay
 
-    def get(self, path: str, region: str, params: Mapping[str, Any] | None = None) -> JSONObject:
+    def get(self, path: str, region: str | None, params: Mapping[str, Any] | None = None) -> JSONObject:
         return self.request("GET", path, region, params=params)
 
-    def patch(self, path: str, region: str, body: Any) -> JSONObject:
+    def patch(self, path: str, region: str | None, body: Any) -> JSONObject:
         return self.request("PATCH", path, region, body=body)
 
-    def delete(self, path: str, region: str, params: Mapping[str, Any] | None = None) -> JSONObject:
+    def put(self, path: str, region: str | None, body: Any) -> JSONObject:
+        return self.request("PUT", path, region, body=body)
+
+    def delete(self, path: str, region: str | None, params: Mapping[str, Any] | None = None) -> JSONObject:
         return self.request("DELETE", path, region, params=params)
 
-    def create(self, path: str, region: str, body: Any, find_existing: Callable[[], JSONObject | None]) -> JSONObject:
+    def create(
+        self, path: str, region: str | None, body: Any, find_existing: Callable[[], JSONObject | None]
+    ) -> JSONObject:
         """POST a create that can never create twice.
 
         After an ambiguous failure the create may or may not have happened, so
@@ -627,7 +636,9 @@ class Client:
                 raise
             return existing
 
-    def paginate(self, path: str, key: str, region: str, params: Mapping[str, Any] | None = None) -> list[JSONObject]:
+    def paginate(
+        self, path: str, key: str, region: str | None, params: Mapping[str, Any] | None = None, id_field: str = "id"
+    ) -> list[JSONObject]:
         """Every item of a list endpoint: page 1 gives total_count, the other pages are fetched concurrently.
 
         The listing is complete or it raises: when the collection changes between pages
@@ -655,12 +666,14 @@ class Client:
             total = first["total_count"]
             pages = [first, *self.map(fetch, range(2, math.ceil(total / float(PAGE_SIZE)) + 1))]
             items = [item for page in pages for item in page[key]]
-            ids = {item.get("id") for item in items}
+            ids = {item.get(id_field) for item in items}
             if all(page["total_count"] == total for page in pages) and len(items) == total == len(ids):
                 return items
         raise ListingChanged(f"the {key} listing kept changing while it was read; try again")
 
-    def first_page(self, path: str, key: str, region: str, params: Mapping[str, Any] | None = None) -> list[JSONObject]:
+    def first_page(
+        self, path: str, key: str, region: str | None, params: Mapping[str, Any] | None = None
+    ) -> list[JSONObject]:
         """The items of one page of a list endpoint, for a lookup by name that one page answers."""
         return _listed(self.get(path, region, params=params), key)
 
@@ -696,6 +709,8 @@ def _listed(response: JSONObject, key: str) -> list[JSONObject]:
 
 
 def _decode(response: Response, method: str, path: str) -> JSONObject:
+    if response.status == 204:  # the IAM API's answer to a delete: no content
+        return {}
     try:
         data = response.json()
     except (ValueError, RecursionError):

@@ -188,6 +188,22 @@ def test_an_unreachable_api_fails_after_the_retries_with_the_reason(clock, sleep
     assert len(sleeps) == 2
 
 
+def test_the_iam_api_has_no_region_and_its_delete_answers_no_content(api, client):
+    api.script = [answer(body={"id": "a"}), answer(status=204, raw=b"")]
+    assert client.get("applications/a", None) == {"id": "a"}
+    assert client.delete("api-keys/SCWXXXXXXXXXXXXXXXXX", None) == {}
+    assert [request["path"] for request in api.requests] == [
+        "/iam/v1alpha1/applications/a",
+        "/iam/v1alpha1/api-keys/SCWXXXXXXXXXXXXXXXXX",
+    ]
+
+
+def test_paginate_tells_items_apart_by_the_field_given_for_objects_without_an_id(api, client):
+    keys = [{"access_key": f"SCW{number:017d}"} for number in range(3)]
+    api.script = [answer(body={"api_keys": keys, "total_count": 3})]
+    assert client.paginate("api-keys", "api_keys", None, id_field="access_key") == keys
+
+
 def listing(items, page_size, page, total=None):
     start = (page - 1) * page_size
     return answer(
