@@ -1,15 +1,19 @@
-"""The Registry API v1 surface: routes, authentication, and argument checks.
+"""The Registry API v1 surface: routes, authentication and authorization; IAM requests go to iam.py.
 
 `Api.handle` turns one HTTP request into (status, JSON body, organization id)
 and leaves the state rules to the store.
 """
 
-import json
 import uuid
 from urllib.parse import parse_qsl, unquote
 
-from .accounts import is_uuid
-from .model import REGIONS, VISIBILITIES, ApiError, invalid_argument
+from .args import check_uuid as _uuid
+from .args import filters as _filters
+from .args import json_object as _json_object
+from .args import paging as _paging
+from .args import typed as _typed
+from .iam import IAM_PREFIX, IamApi, authenticate, match_iam_route
+from .model import REGIONS, VISIBILITIES, ApiError, invalid_argument, permission_denied
 
 PREFIX = ("", "registry", "v1", "regions")
 DENIED = ApiError(
@@ -42,6 +46,7 @@ ROUTES = {
     (("tags", "{}"), "DELETE"): "delete_tag",
 }
 ID_ARGUMENT = {"namespaces": "namespace_id", "images": "image_id", "tags": "tag_id"}
+ACTIONS = {"GET": "read", "PATCH": "write", "DELETE": "delete"}
 
 
 def match_route(method, raw_path):
@@ -65,34 +70,68 @@ class Api:
         self.store = store
         self.accounts = accounts
         self.registries = registries  # with --registry: deletes reach the registries before the answer
+        self.iam = IamApi(store, accounts)
+
+    def authenticate(self, secret_key):
+        """The Caller (iam.py) of a secret key; None for an unknown, deleted or expired key."""
+        return authenticate(self.accounts, self.store, secret_key)
 
     def _delete_manifests(self, region, removed):
         if self.registries is not None and removed:
             self.registries.delete_manifests(region, removed)
 
-    def handle(self, method, raw_path, query, headers, body):
-        organization_id = None
+    def handle(self, method, raw_path, query, headers, body, client_ip=""):
+        """Returns (status, body, the caller's organization id); the body is None for a 204."""
+        caller = None
         try:
-            handler, region, (id_argument, resource_id) = match_route(method, raw_path)
-            organization_id = self.accounts.organization_of_key(headers.get("X-Auth-Token"))
-            if organization_id is None:
+            iam_route = match_iam_route(method, raw_path) if raw_path.startswith(IAM_PREFIX) else None
+            route = None if iam_route else match_route(method, raw_path)
+            caller = self.authenticate(headers.get("X-Auth-Token"))
+            if caller is None:
                 raise DENIED
-            if region not in REGIONS:
-                raise ApiError(404, {"message": f"Region {region} is not available for this product"})
-            _uuid(id_argument, resource_id)
-            params = dict(parse_qsl(query, keep_blank_values=True)[::-1])  # first value wins
-            result = getattr(self, handler)(organization_id, region, resource_id, params, body)
-            return 200, result, organization_id
+            params = _params(query)
+            if iam_route:
+                status, result = self.iam.handle(caller, method, iam_route, params, body, client_ip)
+                return status, result, caller.organization_id
+            return 200, self._registry(caller, method, route, params, body), caller.organization_id
         except ApiError as error:
-            return error.status, error.body, organization_id
+            return error.status, error.body, caller.organization_id if caller else None
+
+    def _registry(self, caller, method, route, params, body):
+        handler, region, (id_argument, resource_id) = route
+        if region not in REGIONS:
+            raise ApiError(404, {"message": f"Region {region} is not available for this product"})
+        _uuid(id_argument, resource_id)
+        if resource_id is not None and not caller.is_owner:
+            self._authorize(caller, id_argument[: -len("_id")], region, resource_id, ACTIONS[method])
+        return getattr(self, handler)(caller, region, resource_id, params, body)
+
+    def _authorize(self, caller, kind, region, resource_id, action):
+        """403 when an application's key lacks the right on the project of an object of its organization
+        (what is missing or another organization's is left to the store, which answers as for anyone)."""
+        owner = self.store.owner_of(kind, region, resource_id)
+        if owner and owner[0] == caller.organization_id and not caller.may(action, owner[1]):
+            raise permission_denied(kind, action)
+
+    @staticmethod
+    def _readable(caller, kind, filters):
+        """Narrows a listing to the projects an application's key may read."""
+        projects = caller.readable_projects()
+        if projects is None:
+            return filters
+        if not projects or (filters.get("project_id") and filters["project_id"] not in projects):
+            raise permission_denied(kind, "read")
+        return {**filters, "project_ids": projects}
 
     # ---- namespaces --------------------------------------------------------
 
-    def list_namespaces(self, org, region, _id, params, _body):
-        filters = _filters(params, name=str, project_id=_uuid, organization_id=_uuid)
-        return self.store.list_namespaces(org, region, filters, *_paging(params, NAMESPACE_ORDERS))
+    def list_namespaces(self, caller, region, _id, params, _body):
+        filters = self._readable(
+            caller, "namespace", _filters(params, name=str, project_id=_uuid, organization_id=_uuid)
+        )
+        return self.store.list_namespaces(caller.organization_id, region, filters, *_paging(params, NAMESPACE_ORDERS))
 
-    def create_namespace(self, org, region, _id, _params, body):
+    def create_namespace(self, caller, region, _id, _params, body):
         fields = _json_object(body)
         name = fields.get("name")
         if name in (None, ""):
@@ -111,127 +150,83 @@ class Api:
         is_public = _typed(fields, "is_public", bool, False)
         # organization_id stands for that organization's default project, which has its id.
         project_id = project_id or organization_id
+        org = caller.organization_id
         if self.accounts.owner_of_project(project_id) != org:
             raise NOT_AUTHORIZED
+        if not caller.may("write", project_id):
+            raise permission_denied("namespace", "write")
         return self.store.create_namespace(region, name, description, org, project_id, is_public, str(uuid.uuid4()))
 
-    def get_namespace(self, org, region, namespace_id, _params, _body):
-        return self.store.get_namespace(org, region, namespace_id)
+    def get_namespace(self, caller, region, namespace_id, _params, _body):
+        return self.store.get_namespace(caller.organization_id, region, namespace_id)
 
-    def update_namespace(self, org, region, namespace_id, _params, body):
+    def update_namespace(self, caller, region, namespace_id, _params, body):
         fields = _json_object(body)
         changes = {}
         if fields.get("description") is not None:
             changes["description"] = _typed(fields, "description", str, None)
         if fields.get("is_public") is not None:
             changes["is_public"] = _typed(fields, "is_public", bool, None)
-        return self.store.update_namespace(org, region, namespace_id, changes)
+        return self.store.update_namespace(caller.organization_id, region, namespace_id, changes)
 
-    def delete_namespace(self, org, region, namespace_id, _params, _body):
+    def delete_namespace(self, caller, region, namespace_id, _params, _body):
         removed = []
-        result = self.store.delete_namespace(org, region, namespace_id, removed)
+        result = self.store.delete_namespace(caller.organization_id, region, namespace_id, removed)
         self._delete_manifests(region, removed)
         return result
 
     # ---- images ------------------------------------------------------------
 
-    def list_images(self, org, region, _id, params, _body):
+    def list_images(self, caller, region, _id, params, _body):
         filters = _filters(params, namespace_id=_uuid, name=str, project_id=_uuid, organization_id=_uuid)
-        return self.store.list_images(org, region, filters, *_paging(params, IMAGE_ORDERS))
+        filters = self._readable(caller, "image", filters)
+        return self.store.list_images(caller.organization_id, region, filters, *_paging(params, IMAGE_ORDERS))
 
-    def get_image(self, org, region, image_id, _params, _body):
-        return self.store.get_image(org, region, image_id)
+    def get_image(self, caller, region, image_id, _params, _body):
+        return self.store.get_image(caller.organization_id, region, image_id)
 
-    def update_image(self, org, region, image_id, _params, body):
+    def update_image(self, caller, region, image_id, _params, body):
         visibility = _typed(_json_object(body), "visibility", str, None)
         # The Go SDK always sends the field; its zero value means "leave it".
         if visibility == "visibility_unknown":
             visibility = None
         if visibility is not None and visibility not in VISIBILITIES:
             raise invalid_argument("visibility", "format", "must be one of " + ", ".join(VISIBILITIES))
-        return self.store.update_image(org, region, image_id, visibility)
+        return self.store.update_image(caller.organization_id, region, image_id, visibility)
 
-    def delete_image(self, org, region, image_id, _params, _body):
+    def delete_image(self, caller, region, image_id, _params, _body):
         removed = []
-        result = self.store.delete_image(org, region, image_id, removed)
+        result = self.store.delete_image(caller.organization_id, region, image_id, removed)
         self._delete_manifests(region, removed)
         return result
 
     # ---- tags --------------------------------------------------------------
 
-    def list_tags(self, org, region, image_id, params, _body):
+    def list_tags(self, caller, region, image_id, params, _body):
         filters = _filters(params, name=str)
-        return self.store.list_tags(org, region, image_id, filters, *_paging(params, IMAGE_ORDERS))
+        return self.store.list_tags(caller.organization_id, region, image_id, filters, *_paging(params, IMAGE_ORDERS))
 
-    def get_tag(self, org, region, tag_id, _params, _body):
-        return self.store.get_tag(org, region, tag_id)
+    def get_tag(self, caller, region, tag_id, _params, _body):
+        return self.store.get_tag(caller.organization_id, region, tag_id)
 
-    def delete_tag(self, org, region, tag_id, params, _body):
+    def delete_tag(self, caller, region, tag_id, params, _body):
         force = params.get("force", "").lower()
         if force not in ("", "true", "false", "1", "0"):
             raise invalid_argument("force", "format", "must be true or false")
         removed = []
-        result = self.store.delete_tag(org, region, tag_id, force in ("true", "1"), removed)
+        result = self.store.delete_tag(caller.organization_id, region, tag_id, force in ("true", "1"), removed)
         self._delete_manifests(region, removed)
         return result
 
 
-# ---- argument checks (empty values mean "not set", as in proto3) ---------
-
-
-def _uuid(argument, value):
-    if value and not is_uuid(value):
-        raise invalid_argument(argument, "format", "must be a valid UUID")
-    return value
-
-
-def _filters(params, **kinds):
-    filters = {}
-    for argument, kind in kinds.items():
-        value = params.get(argument)
-        if value:
-            filters[argument] = value if kind is str else kind(argument, value)
-    return filters
-
-
-def _int_param(params, argument, default, low, high):
-    raw = params.get(argument, "")
-    if raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise invalid_argument(argument, "format", "must be an integer") from None
-    if not low <= value <= high:
-        raise invalid_argument(argument, "constraint", f"must be between {low} and {high}")
-    return value
-
-
-def _paging(params, orders):
-    order_by = params.get("order_by") or orders[0]
-    if order_by not in orders:
-        raise invalid_argument("order_by", "constraint", "must be one of " + ", ".join(orders))
-    page = _int_param(params, "page", 1, 1, 2**31 - 1)
-    page_size = _int_param(params, "page_size", 20, 1, 100)
-    return order_by, page, page_size
-
-
-def _json_object(body):
-    if not body.strip():
-        return {}
-    try:
-        fields = json.loads(body)
-    except ValueError:
-        raise invalid_argument("body", "format", "the request body is not valid JSON") from None
-    if not isinstance(fields, dict):
-        raise invalid_argument("body", "format", "the request body must be a JSON object")
-    return fields
-
-
-def _typed(fields, argument, kind, default):
-    value = fields.get(argument)
-    if value is None:
-        return default
-    if not isinstance(value, kind):
-        raise invalid_argument(argument, "format", f"must be a {'boolean' if kind is bool else 'string'}")
-    return value
+def _params(query):
+    """Query arguments: the first value of each, but every value of a list (`policy_ids`, `access_keys`…)."""
+    params, pairs = {}, parse_qsl(query, keep_blank_values=True)
+    for key, value in pairs:
+        if key.endswith(("_ids", "access_keys")):
+            params.setdefault(key, [])
+            if value:
+                params[key].append(value)
+        else:
+            params.setdefault(key, value)
+    return params

@@ -58,6 +58,13 @@ def resource_locked(resource, resource_id):
     )
 
 
+def iam_not_found(resource, resource_id):
+    """The IAM API's 404, as recorded: `resource` is application, policy or access_key."""
+    return ApiError(
+        404, {"message": "resource is not found", "resource": resource, "resource_id": resource_id, "type": "not_found"}
+    )
+
+
 NAMESPACE_ALREADY_EXIST = ApiError(400, {"message": "Namespace already exist"})
 
 
@@ -83,6 +90,12 @@ def format_us(us):
 def format_ns(ns):
     seconds, fraction = divmod(ns, 1_000_000_000)
     return (_EPOCH + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S") + f".{fraction:09d}Z"
+
+
+def format_us_trimmed(us):
+    """RFC 3339 without trailing zeros in the fraction (Go's RFC3339Nano), as IAM shows `expires_at`."""
+    text = format_us(us)
+    return text[:-1].rstrip("0").rstrip(".") + "Z"
 
 
 _RFC3339_RE = re.compile(r"^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$")

@@ -11,6 +11,7 @@ import uuid
 import yaml
 
 from .accounts import is_uuid
+from .iamstore import new_access_key
 from .model import REGIONS, STATUSES, VISIBILITIES, SeedError, parse_timestamp_us, valid_namespace_name
 
 # Docker's repository path (lower-case components joined by '/') and tag grammar.
@@ -45,6 +46,33 @@ IMAGE_KEYS = {
     "tags",
 }
 TAG_KEYS = {"id", "name", "digest", "size", "status", "created_at", "updated_at"}
+COMMON_IAM_KEYS = {"organization_id", "description", "editable", "deletable", "managed", "created_at", "updated_at"}
+RULE_SCOPES = ("organization_id", "project_ids", "account_root_user_id")
+IAM_SEED_KEYS = {
+    "applications": {*COMMON_IAM_KEYS, "id", "name", "tags"},
+    "policies": {
+        *COMMON_IAM_KEYS,
+        "id",
+        "name",
+        "tags",
+        "rules",
+        "application_id",
+        "user_id",
+        "group_id",
+        "no_principal",
+    },
+    "api_keys": {
+        *COMMON_IAM_KEYS,
+        "access_key",
+        "secret_key",
+        "application_id",
+        "user_id",
+        "default_project_id",
+        "expires_at",
+        "creation_ip",
+    },
+}
+ACCESS_KEY_RE = re.compile(r"^SCW[A-Z0-9]{17}$")
 
 
 def load_seed_text(text):
@@ -57,14 +85,84 @@ def load_seed_text(text):
 
 def parse_seed(doc, accounts):
     """Returns (namespace records, image records) ready for Store.seed."""
+    """Returns (namespace records, image records, IAM records or None) ready for Store.seed."""
     if not isinstance(doc, dict):
-        raise SeedError("a seed document is a mapping with 'namespaces' and/or 'images'")
-    unknown = set(doc) - {"namespaces", "images"}
+        raise SeedError("a seed document is a mapping with 'namespaces', 'images' and/or IAM objects")
+    unknown = set(doc) - {"namespaces", "images", *IAM_SEED_KEYS}
     if unknown:
         raise SeedError(f"unknown seed keys: {sorted(unknown)}")
     namespaces = [_namespace(item, accounts) for item in _list(doc, "namespaces")]
     images = [_image(item) for item in _list(doc, "images")]
-    return namespaces, images
+    iam = None
+    if set(doc) & set(IAM_SEED_KEYS):
+        iam = tuple([_iam_object(item, key) for item in _list(doc, key)] for key in IAM_SEED_KEYS)
+    return namespaces, images, iam
+
+
+def _iam_object(item, key):
+    """An application, a policy (with its rules) or an API key; the fields as the API shows them."""
+    what = f"{key[:-1]} {item.get('name') or item.get('access_key') or item.get('description')!r}"
+    _check_keys(item, IAM_SEED_KEYS[key], what)
+    if not is_uuid(item.get("organization_id")):
+        raise SeedError(f"{what}: organization_id (a UUID) is required")
+    record = {"organization_id": item["organization_id"], "description": _text(item, "description", what)}
+    for flag, default in (("editable", True), ("deletable", True), ("managed", False)):
+        record[flag] = item.get(flag, default)
+        if not isinstance(record[flag], bool):
+            raise SeedError(f"{what}: {flag} must be true or false")
+    _times(item, record, what)
+    if key == "api_keys":
+        return _api_key(item, record, what)
+    record.update(id=_uuid(item, "id", what) or str(uuid.uuid4()), name=_text(item, "name", what))
+    record["tags"] = item.get("tags") or []
+    if not all(isinstance(tag, str) for tag in record["tags"]):
+        raise SeedError(f"{what}: tags must be a list of strings")
+    if key == "policies":
+        record["principal"] = _one_of(item, ("application_id", "user_id", "group_id", "no_principal"), what)
+        if record["principal"][0] == "no_principal":
+            record["principal"] = ("no_principal", None)
+        record["rules"] = [_rule(rule, what) for rule in _list(item, "rules")]
+    return record
+
+
+def _one_of(item, keys, what):
+    given = [key for key in keys if item.get(key) is not None]
+    if len(given) != 1:
+        raise SeedError(f"{what}: exactly one of {', '.join(keys)} is required")
+    return given[0], item[given[0]]
+
+
+def _rule(item, what):
+    _check_keys(item, {"permission_set_names", "condition", *RULE_SCOPES}, what + " rule")
+    names = item.get("permission_set_names")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise SeedError(f"{what}: a rule's permission_set_names must be a list of strings")
+    scope, value = _one_of(item, RULE_SCOPES, what + " rule")
+    return {
+        "permission_set_names": names,
+        "condition": _text(item, "condition", what),
+        "scope": scope,
+        "scope_value": value,
+    }
+
+
+def _api_key(item, record, what):
+    access_key = item.get("access_key") or new_access_key()
+    if not ACCESS_KEY_RE.match(access_key):
+        raise SeedError(f"{what}: access_key must be SCW and 17 of [A-Z0-9]")
+    record.update(
+        access_key=access_key,
+        secret_key=_uuid(item, "secret_key", what),
+        bearer=_one_of(item, ("application_id", "user_id"), what),
+        default_project_id=_uuid(item, "default_project_id", what) or item["organization_id"],
+        creation_ip=_text(item, "creation_ip", what, "127.0.0.1"),
+    )
+    if item.get("expires_at") is not None:
+        try:
+            record["expires_at"] = parse_timestamp_us(item["expires_at"])
+        except ValueError as exc:
+            raise SeedError(f"{what}: {exc}") from None
+    return record
 
 
 def _list(doc, key):

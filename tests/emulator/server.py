@@ -167,22 +167,28 @@ class Emulator:
             "faults": self.faults.spec,
             "latency_ms": self.latency.spec,
             "pushes_before_tag_delete": self.store.pushes_before_tag_delete,
+            "clock_offset": self.store.clock_offset,
         }
 
     def configure(self, changes):
         counts = ("deleting_polls", "pushes_before_tag_delete")
-        if not isinstance(changes, dict) or set(changes) - {"faults", "latency_ms", *counts}:
-            raise ValueError("config keys: deleting_polls, faults, latency_ms, pushes_before_tag_delete")
+        if not isinstance(changes, dict) or set(changes) - {"faults", "latency_ms", "clock_offset", *counts}:
+            raise ValueError("config keys: clock_offset, deleting_polls, faults, latency_ms, pushes_before_tag_delete")
         for key in counts:
             value = changes.get(key, 0)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ValueError(f"{key} must be a non-negative integer")
+        offset = changes.get("clock_offset", 0)
+        if not isinstance(offset, (int, float)) or isinstance(offset, bool) or not 0 <= offset < 10**10:
+            raise ValueError("clock_offset must be a non-negative number of seconds")
         faults = Faults(changes["faults"]) if "faults" in changes else self.faults
         latency = Latency(changes["latency_ms"]) if "latency_ms" in changes else self.latency
         self.faults, self.latency = faults, latency
         for key in counts:
             if key in changes:
                 setattr(self.store, key, changes[key])
+        if "clock_offset" in changes:
+            self.store.set_clock_offset(offset)
 
 
 class _UnreadableBody(Exception):
@@ -253,12 +259,15 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(delay)  # no lock is held here, so delayed requests still overlap
         if fault in (None, "reset"):
             try:
-                status, result, org = emulator.api.handle(self.command, raw_path, query, self.headers, body)
+                status, result, org = emulator.api.handle(
+                    self.command, raw_path, query, self.headers, body, self.client_address[0]
+                )
             except Exception:
                 traceback.print_exc(file=sys.stderr)
                 status, result, org = 500, {"message": "internal error"}, None
         else:
-            status, result, org = fault, None, emulator.accounts.organization_of_key(self.headers.get("X-Auth-Token"))
+            caller = emulator.api.authenticate(self.headers.get("X-Auth-Token"))
+            status, result, org = fault, None, caller.organization_id if caller else None
         if fault == "reset":
             # The request was applied; the client never learns it.
             self.close_connection = True
@@ -342,8 +351,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send_json(400, {"message": str(exc)}, admin=True)
 
     def _send_json(self, status, result, admin=False):
-        data = json.dumps(result, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-        headers = [("Content-Type", "application/json")]
+        # A 204 (an IAM delete) has no body and no Content-Type.
+        data = b"" if status == 204 else json.dumps(result, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        headers = [] if status == 204 else [("Content-Type", "application/json")]
         if not admin:
             headers += [("X-Request-Id", str(uuid.uuid4())), *SECURITY_HEADERS]
         self._send(status, data, headers)

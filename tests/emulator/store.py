@@ -11,6 +11,7 @@ import threading
 import time
 import uuid
 
+from .iamstore import IAM_SCHEMA, IAM_TABLES, IamStore
 from .model import (
     NAMESPACE_ALREADY_EXIST,
     ApiError,
@@ -58,7 +59,8 @@ IMAGE_SELECT = (
     " JOIN namespaces n ON n.id = i.namespace_id"
 )
 TAG_SELECT = (
-    "SELECT t.*, n.region, n.organization_id, n.name AS namespace_name, i.name AS image_name FROM tags t"
+    "SELECT t.*, n.region, n.organization_id, n.project_id, n.name AS namespace_name, i.name AS image_name"
+    " FROM tags t"
     " JOIN images i ON i.id = t.image_id JOIN namespaces n ON n.id = i.namespace_id"
 )
 
@@ -66,9 +68,11 @@ TAG_SELECT = (
 SORT_FIELDS = {"created_at": "created_at", "name": "name", "description": "description"}
 
 
-class Store:
+class Store(IamStore):
     def __init__(self, path=None, deleting_polls=3):
         self.deleting_polls = deleting_polls
+        # Seconds added to the clock (PATCH /_emulator/config): the times of what is made, and key expiry.
+        self.clock_offset = 0
         # How many of the next tag deletes first see a push of their digest under another tag, as if it came
         # between the client's listing and its delete (PATCH /_emulator/config).
         self.pushes_before_tag_delete = 0
@@ -79,7 +83,7 @@ class Store:
         self._db = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA foreign_keys = ON")
-        self._db.executescript(SCHEMA)
+        self._db.executescript(SCHEMA + IAM_SCHEMA)
         # What the API did, for a chaos run to compare with a run without faults: closed chapters
         # (one per reset) and the events of the open one.
         self._chapters = []
@@ -107,19 +111,30 @@ class Store:
 
     def _now_ns(self):
         # Strictly increasing by at least 1 us, so that stored created_at values never tie.
-        self._last_ns = max(time.time_ns(), self._last_ns + 1000)
+        self._last_ns = max(time.time_ns() + int(self.clock_offset * 1e9), self._last_ns + 1000)
         return self._last_ns
+
+    def now_us(self):
+        """The emulator's time (with its clock offset), as stored: what expiry compares with."""
+        return us_from_ns(time.time_ns() + int(self.clock_offset * 1e9))
+
+    def set_clock_offset(self, seconds):
+        with self._lock:
+            if seconds < self.clock_offset:
+                self._last_ns = 0  # the clock goes back: what is made from now on is dated by it
+            self.clock_offset = seconds
 
     def is_empty(self):
         with self._transaction() as db:
-            return db.execute("SELECT COUNT(*) FROM namespaces").fetchone()[0] == 0
+            tables = ("namespaces", "iam_applications", "iam_policies", "iam_api_keys")
+            return not any(db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in tables)
 
     def dump(self):
-        """Every namespace, image and tag, as rows: what a test compares to prove that nothing changed."""
+        """Every namespace, image, tag and IAM object, as rows: what a test compares to prove that nothing changed."""
         with self._transaction() as db:
             return {
-                table: [dict(row) for row in db.execute(f"SELECT * FROM {table} ORDER BY id")]
-                for table in ("namespaces", "images", "tags")
+                table: [dict(row) for row in db.execute(f"SELECT * FROM {table} ORDER BY 1")]
+                for table in ("namespaces", "images", "tags", *IAM_TABLES)
             }
 
     def reset(self, chapter=None):
@@ -128,6 +143,8 @@ class Store:
             self._chapters.append({"chapter": chapter, "events": self._events, "end_state": self._end_state(db)})
             self._events = []
             db.execute("DELETE FROM namespaces")
+            for table in IAM_TABLES:
+                db.execute(f"DELETE FROM {table}")
 
     def journal(self):
         """The closed chapters, then the open one: their events and, closed, their end state."""
@@ -322,6 +339,17 @@ class Store:
     def _tag(self, org, region, tag_id, action):
         return self._fetch(TAG_SELECT + " WHERE t.id = ? AND n.region = ?", (tag_id, region), "tag", org, action)
 
+    def owner_of(self, kind, region, resource_id):
+        """(organization id, project id) of a namespace, image or tag, or None: a look that counts no read."""
+        query = {
+            "namespace": "SELECT organization_id, project_id FROM namespaces n WHERE n.id = ? AND n.region = ?",
+            "image": IMAGE_SELECT + " WHERE i.id = ? AND n.region = ?",
+            "tag": TAG_SELECT + " WHERE t.id = ? AND n.region = ?",
+        }[kind]
+        with self._transaction() as db:
+            row = db.execute(query, (resource_id, region)).fetchone()
+            return (row["organization_id"], row["project_id"]) if row else None
+
     @staticmethod
     def _check_changeable(kind, row):
         if row["status"] == "locked":
@@ -337,6 +365,9 @@ class Store:
             if filters.get(field):
                 where.append(f"{field} = ?")
                 params.append(filters[field])
+        if "project_ids" in filters:  # the projects that an application's key may read
+            where.append("project_id IN ({})".format(",".join("?" * len(filters["project_ids"]))))
+            params.extend(filters["project_ids"])
         with self._transaction():
             self._drop_due("namespaces")
             shown, total = self._page("SELECT * FROM namespaces", where, params, order_by, page, page_size)
@@ -433,6 +464,9 @@ class Store:
             if filters.get(field):
                 scope.append(f"{column} = ?")
                 scope_params.append(filters[field])
+        if "project_ids" in filters:  # the projects that an application's key may read
+            scope.append("project_id IN ({})".format(",".join("?" * len(filters["project_ids"]))))
+            scope_params.extend(filters["project_ids"])
         with self._transaction() as db:
             self._drop_due("images")
             # The namespaces in scope first (a few), then the page's ids from a covering index of the region's
@@ -598,6 +632,7 @@ class Store:
             ).fetchone()
             return {
                 "organization_id": namespace["organization_id"],
+                "project_id": namespace["project_id"],
                 "namespace_status": namespace["status"],
                 "is_public": bool(namespace["is_public"]),
                 "visibility": image["visibility"] if image else None,
@@ -668,8 +703,9 @@ class Store:
 
     # ---- seeding (images and tags only appear through `docker push`) -------
 
-    def seed(self, namespaces, images):
-        """Adds already validated seed records, all or nothing; see seed.py for their shape."""
+    def seed(self, namespaces, images, iam=None):
+        """Adds already validated seed records, all or nothing; see seed.py for their shape. `iam`, when the
+        document has IAM objects: (applications, policies, API keys)."""
         created = {"namespaces": [], "images": [], "tags": []}
         try:
             with self._transaction():
@@ -679,6 +715,8 @@ class Store:
                     image_id, tag_ids = self._seed_image(record)
                     created["images"].append(image_id)
                     created["tags"].extend(tag_ids)
+                if iam is not None:
+                    created.update(self._seed_iam(*iam))
         except sqlite3.IntegrityError as exc:
             raise SeedError(f"conflicts with the existing state: {exc}") from None
         return created

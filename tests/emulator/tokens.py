@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
+from .iam import authenticate
 from .model import REGIONS
 
 ISSUER = "scaleway-registry-emulator"
@@ -121,22 +122,24 @@ class TokenService:
         if region is None:
             return 400, {"errors": [{"code": "UNSUPPORTED", "message": f"unknown service {service!r}"}]}
         authorization = headers.get("Authorization")
-        organization_id = None
+        caller = None
         if authorization:
-            # Any user name; the password must be a secret key the emulator knows.
-            organization_id = self.accounts.organization_of_key(_basic_password(authorization))
-            if organization_id is None:
+            # Any user name; the password must be a secret key the emulator knows (and, for an
+            # application's key, one that has not expired).
+            caller = authenticate(self.accounts, self.store, _basic_password(authorization))
+            if caller is None:
                 return 401, INVALID_CREDENTIALS
+        organization_id = caller.organization_id if caller else None
         access = []
         for (kind, name), actions in parse_scopes(v for k, v in params if k == "scope").items():
-            allowed = self._allowed(region, organization_id, name) if kind == "repository" else set()
+            allowed = self._allowed(region, caller, name) if kind == "repository" else set()
             granted = allowed if "*" in actions else actions & allowed
             access.append({"type": kind, "name": name, "actions": ["*"] if "*" in granted else sorted(granted)})
         token = self.signer.sign(organization_id or "", service, access)
         issued_at = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         return 200, {"token": token, "access_token": token, "expires_in": TOKEN_LIFETIME, "issued_at": issued_at}
 
-    def _allowed(self, region, organization_id, repository):
+    def _allowed(self, region, caller, repository):
         namespace, slash, image = repository.partition("/")
         if not slash or not image:
             return set()
@@ -145,10 +148,13 @@ class TokenService:
             return set()
         if policy["namespace_status"] == "deleting":
             return set()  # as if it were gone already: no push, as on Scaleway
-        if organization_id is not None and organization_id == policy["organization_id"]:
-            if policy["namespace_status"] == "locked":
-                return {"pull"}  # like the API: a locked resource can be read, not changed
-            return {"pull", "push", "delete", "*"}
+        if caller is not None and caller.organization_id == policy["organization_id"]:
+            if caller.may("write", policy["project_id"]):
+                if policy["namespace_status"] == "locked":
+                    return {"pull"}  # like the API: a locked resource can be read, not changed
+                return {"pull", "push", "delete", "*"}
+            if caller.may("read", policy["project_id"]):
+                return {"pull"}  # an application's key with read-only rights on the project
         # An image not pushed yet counts as `inherit`.
         visibility = policy["visibility"] or "inherit"
         if visibility == "public" or (visibility == "inherit" and policy["is_public"]):

@@ -122,7 +122,13 @@ class EmulatorProcess:
         self.admin(
             "PATCH",
             "config",
-            json={"deleting_polls": 2, "faults": None, "latency_ms": None, "pushes_before_tag_delete": 0},
+            json={
+                "deleting_polls": 2,
+                "faults": None,
+                "latency_ms": None,
+                "pushes_before_tag_delete": 0,
+                "clock_offset": 0,
+            },
         )
 
 

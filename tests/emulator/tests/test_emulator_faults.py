@@ -90,6 +90,7 @@ def test_faults_can_be_changed_at_run_time_and_reseed_the_draws(emu):
         "faults": "429=0.5,seed=3",
         "latency_ms": None,
         "pushes_before_tag_delete": 0,
+        "clock_offset": 0,
     }
     response = requests.patch(f"{emu.url}/_emulator/config", json={"faults": "429=3"})
     assert response.status_code == 400

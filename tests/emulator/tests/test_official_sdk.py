@@ -1,10 +1,11 @@
 """The official Python SDK (scaleway) works against the emulator as against api.scaleway.com."""
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import pytest
-from emulator_harness import DIGEST_A, DIGEST_B, KEY, ORG
+from emulator_harness import DIGEST_A, DIGEST_B, EXTRA_PROJECT, KEY, ORG
 from scaleway import Client
+from scaleway.iam.v1alpha1 import BearerType, IamV1Alpha1API, PermissionSetScopeType, RuleSpecs
 from scaleway.registry.v1 import ImageVisibility, ListNamespacesRequestOrderBy, NamespaceStatus, RegistryV1API
 from scaleway_core.api import ScalewayException
 
@@ -118,3 +119,71 @@ def test_the_sdk_gets_the_real_api_errors_for_a_duplicate_name_and_an_unknown_id
         api.get_namespace(namespace_id="6f2a8a8e-5c1b-4d39-9d3e-2f4f0b1c9a77")
     assert raised.value.status_code == 404
     assert raised.value.response.json() == {"message": "Namespace was not found"}
+
+
+def test_the_sdk_iam_client_makes_an_application_key_that_expires_and_is_deleted(emu):
+    client = Client(
+        access_key=ACCESS_KEY,
+        secret_key=KEY,
+        api_url=emu.url,
+        default_region="fr-par",
+        default_project_id=ORG,
+        default_organization_id=ORG,
+    )
+    iam = IamV1Alpha1API(client)
+    registry = RegistryV1API(client)
+    namespace = registry.create_namespace(name="sdk-iam", description="", is_public=False, project_id=EXTRA_PROJECT)
+
+    application = iam.create_application(name="fleet", description="hosts that pull", tags=["fleet"])
+    assert (application.organization_id, application.nb_api_keys, application.tags) == (ORG, 0, ["fleet"])
+    policy = iam.create_policy(
+        name="fleet-pull",
+        description="",
+        application_id=application.id,
+        rules=[
+            RuleSpecs(permission_set_names=["ContainerRegistryReadOnly"], condition="", project_ids=[EXTRA_PROJECT])
+        ],
+    )
+    assert policy.application_id == application.id
+    (rule,) = iam.list_rules(policy_id=policy.id).rules
+    assert (rule.permission_set_names, rule.project_ids, rule.permission_sets_scope_type) == (
+        ["ContainerRegistryReadOnly"],
+        [EXTRA_PROJECT],
+        PermissionSetScopeType.PROJECTS,
+    )
+    expires_at = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=1)
+    key = iam.create_api_key(application_id=application.id, description="host=web1", expires_at=expires_at)
+    assert key.secret_key and key.expires_at == expires_at and key.application_id == application.id
+
+    assert [a.name for a in iam.list_applications_all(name="fleet")] == ["fleet"]
+    assert [p.id for p in iam.list_policies_all(application_ids=[application.id])] == [policy.id]
+    listed = iam.list_api_keys_all(bearer_type=BearerType.APPLICATION, bearer_id=application.id, expired=False)
+    assert [k.access_key for k in listed] == [key.access_key]
+    fetched = iam.get_api_key(access_key=key.access_key)
+    assert fetched.secret_key is None and fetched.description == "host=web1"
+    assert iam.get_application(application_id=application.id).nb_api_keys == 1
+
+    # The key reads the registry of its project with the SDK...
+    as_key = RegistryV1API(
+        Client(access_key=key.access_key, secret_key=key.secret_key, api_url=emu.url, default_region="fr-par")
+    )
+    assert [n.id for n in as_key.list_namespaces(project_id=EXTRA_PROJECT).namespaces] == [namespace.id]
+    with pytest.raises(ScalewayException) as raised:
+        as_key.update_namespace(namespace_id=namespace.id, is_public=True)
+    assert raised.value.status_code == 403
+    # ...until the clock passes its expiry.
+    emu.admin("PATCH", "config", json={"clock_offset": 2 * 86400})
+    with pytest.raises(ScalewayException) as raised:
+        as_key.get_namespace(namespace_id=namespace.id)
+    assert raised.value.status_code == 401
+    assert [k.access_key for k in iam.list_api_keys_all(application_id=application.id, expired=True)] == [
+        key.access_key
+    ]
+
+    iam.delete_api_key(access_key=key.access_key)
+    iam.delete_policy(policy_id=policy.id)
+    iam.delete_application(application_id=application.id)
+    with pytest.raises(ScalewayException) as raised:
+        iam.get_application(application_id=application.id)
+    assert raised.value.status_code == 404
+    assert iam.list_api_keys_all(application_id=application.id) == []

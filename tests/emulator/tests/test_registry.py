@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from emulator_harness import KEY, ORG, OTHER_KEY, OTHER_ORG, ROOT, EmulatorProcess
+from emulator_harness import EXTRA_PROJECT, KEY, ORG, OTHER_KEY, OTHER_ORG, ROOT, EmulatorProcess
 
 
 def _load_oci():
@@ -44,7 +44,7 @@ pytestmark = pytest.mark.skipif(
 REGISTRY_ARGS = (
     "--registry",
     "--secret-key",
-    f"{KEY}:{ORG}",
+    f"{KEY}:{ORG}:{EXTRA_PROJECT}",
     "--secret-key",
     f"{OTHER_KEY}:{OTHER_ORG}",
     "--deleting-polls",
@@ -497,6 +497,64 @@ def test_who_may_pull_follows_the_image_visibility_and_the_namespace(reg, images
 
 
 @pytest.mark.skipif(shutil.which("podman") is None, reason="podman is not installed")
+def application_secret(emulator, name, permission_set, project_id, expires_at=None):
+    """The secret key of a new application whose policy gives it `permission_set` on one project."""
+
+    def iam(method, path, body):
+        response = requests.request(
+            method, f"{emulator.url}/iam/v1alpha1/{path}", headers={"X-Auth-Token": KEY}, json=body, timeout=10
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    application = iam("POST", "applications", {"name": name, "organization_id": ORG, "description": ""})
+    rule = {"permission_set_names": [permission_set], "project_ids": [project_id]}
+    iam(
+        "POST", "policies", {"name": name, "organization_id": ORG, "rules": [rule], "application_id": application["id"]}
+    )
+    body = {"application_id": application["id"], "description": name}
+    if expires_at:
+        body["expires_at"] = expires_at
+    return iam("POST", "api-keys", body)["secret_key"]
+
+
+def test_an_application_key_pulls_or_pushes_as_its_policy_allows(reg, images):
+    namespace = create_namespace(reg, "iam-rights")
+    host = host_of(reg)
+    images.build("v1", "iam one")
+    assert images.push("v1", f"{host}/iam-rights/app:v1").returncode == 0
+    assert image_with_tags(reg, namespace, "app", 1) is not None
+    soon = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+    reader = application_secret(reg, "iam-reader", "ContainerRegistryReadOnly", ORG, expires_at=soon)
+    writer = application_secret(reg, "iam-writer", "ContainerRegistryFullAccess", ORG)
+    elsewhere = application_secret(reg, "iam-elsewhere", "ContainerRegistryFullAccess", EXTRA_PROJECT)
+    reference = f"{host}/iam-rights/app:v1"
+
+    scope = ["repository:iam-rights/app:pull,push,delete"]
+    assert access_of(reg, scope, ("host", reader))[0]["actions"] == ["pull"]
+    assert access_of(reg, scope, ("host", writer))[0]["actions"] == ["delete", "pull", "push"]
+    assert access_of(reg, scope, ("host", elsewhere))[0]["actions"] == []
+    assert pullable(reference, f"host:{reader}") and not pullable(reference, f"host:{elsewhere}")
+
+    images.build("v2", "iam two")
+    refused = images.push("v2", f"{host}/iam-rights/app:v2", f"host:{reader}")
+    assert refused.returncode != 0 and "denied" in refused.stderr
+    assert images.push("v2", f"{host}/iam-rights/app:v2", f"host:{writer}").returncode == 0
+    assert image_with_tags(reg, namespace, "app", 2) is not None
+
+    # Past its expiry, the reader's key is refused as an unknown one.
+    reg.admin("PATCH", "config", json={"clock_offset": 7200})
+    try:
+        expired = token(reg, {"service": SERVICE, "scope": scope[0]}, ("host", reader))
+        assert (expired.status_code, expired.json()) == (
+            401,
+            {"errors": [{"code": "UNAUTHORIZED", "message": "invalid username or secret key"}]},
+        )
+        assert not pullable(reference, f"host:{reader}") and pullable(reference, f"host:{writer}")
+    finally:
+        reg.admin("PATCH", "config", json={"clock_offset": 0})
+
+
 def test_podman_pulls_anonymously_what_is_public_and_with_creds_what_is_private(reg, images, tmp_path, podman_runroot):
     namespace = create_namespace(reg, "podman-pulls")
     digest_private = images.build("private", "podman private")

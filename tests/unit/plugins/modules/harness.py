@@ -133,7 +133,13 @@ class Emulator:
     """
 
     # What every scenario starts from, as start() sets it: no faults, no latency, deletes done at once.
-    BASELINE: ClassVar[dict] = {"faults": None, "latency_ms": None, "deleting_polls": 0, "pushes_before_tag_delete": 0}
+    BASELINE: ClassVar[dict] = {
+        "faults": None,
+        "latency_ms": None,
+        "deleting_polls": 0,
+        "pushes_before_tag_delete": 0,
+        "clock_offset": 0,
+    }
 
     def __init__(self, process, url):
         self.process = process
