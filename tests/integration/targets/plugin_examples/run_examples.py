@@ -43,6 +43,8 @@ class Emulator:
         self.secret_key = config["scw_secret_key"]
         # The project the examples name, a second one of the key's organization.
         self.project_id = config["scw_second_project_id"]
+        # The key's organization: the id of its default project, as on Scaleway.
+        self.organization_id = config["scw_project_id"]
         self.registries = config["scw_registries"]
 
     def admin(self, method, path, body=None):
@@ -146,6 +148,7 @@ class Runner:
             SCW_API_URL=emulator.url,
             SCW_SECRET_KEY=emulator.secret_key,
             SCW_DEFAULT_PROJECT_ID=emulator.project_id,
+            SCW_DEFAULT_ORGANIZATION_ID=emulator.organization_id,
             HOME=self.home,
             XDG_RUNTIME_DIR=os.path.join(scratch, "run"),
             PATH=self.bin + os.pathsep + os.environ["PATH"],

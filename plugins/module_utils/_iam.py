@@ -1,0 +1,145 @@
+# -*- coding: utf-8 -*-
+# Copyright: scaleway.registry contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
+# Do not use this from other collections or standalone plugins/modules!
+
+"""The IAM objects behind a fleet's registry keys: an application, the policy that grants it registry rights, and
+the application's API keys, one per host. IAM has no region: the client's region is None for it.
+
+A key that the collection issues to a host says so in its description (key_description), so that what the
+collection added, and only that, is ever deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from ansible_collections.scaleway.registry.plugins.module_utils._client import NotFound
+from ansible_collections.scaleway.registry.plugins.module_utils._state import TaskError
+
+Object = dict  # an API object, as the API answers it
+
+# What a fleet's hosts may do in the registries of the projects of the policy.
+PERMISSION_SETS = {"pull": "ContainerRegistryReadOnly", "push": "ContainerRegistryFullAccess"}
+HOST_KEY_PREFIX = "scaleway.registry host="
+
+
+class AmbiguousName(TaskError):
+    """Several applications have the name: the collection cannot tell which one it manages."""
+
+
+def key_description(host: str) -> str:
+    return HOST_KEY_PREFIX + host
+
+
+def key_host(key: Object) -> str | None:
+    """The inventory host a key was issued to, or None for a key the collection did not issue."""
+    description = key.get("description") or ""
+    return description[len(HOST_KEY_PREFIX) :] if description.startswith(HOST_KEY_PREFIX) else None
+
+
+def wanted_rules(permission: str, project_ids: list[str]) -> list[dict[str, Any]]:
+    """The rules of a fleet's policy: one permission set on the projects, as the API lists them back."""
+    return [{"permission_set_names": [PERMISSION_SETS[permission]], "project_ids": sorted(project_ids)}]
+
+
+def comparable_rules(rules: list[Object]) -> list[dict[str, Any]]:
+    """Rules as wanted_rules() writes them, whatever else the API adds (id, condition, scope type)."""
+    return sorted(
+        (
+            {
+                "permission_set_names": sorted(rule.get("permission_set_names") or []),
+                "project_ids": sorted(rule.get("project_ids") or []),
+            }
+            for rule in rules
+        ),
+        key=repr,
+    )
+
+
+class Applications:
+    path = "applications"
+
+    def __init__(self, client: Any, organization_id: str) -> None:
+        self.client = client
+        self.organization_id = organization_id
+
+    def find(self, name: str) -> Object | None:
+        """The organization's application of that name; AmbiguousName when there are several."""
+        params = {"name": name, "organization_id": self.organization_id}
+        found = [item for item in self.client.paginate(self.path, "applications", None, params) if item["name"] == name]
+        if len(found) > 1:
+            raise AmbiguousName(
+                f"{len(found)} IAM applications are named {name} in organization {self.organization_id}: rename or"
+                " delete all but one, so that the collection knows which one it manages"
+            )
+        return found[0] if found else None
+
+    def create(self, name: str, description: str) -> Object:
+        body = {"name": name, "organization_id": self.organization_id, "description": description, "tags": []}
+        return self.client.create(self.path, None, body, lambda: self.find(name))
+
+    def update(self, application_id: str, changes: dict[str, Any]) -> Object:
+        return self.client.patch(f"{self.path}/{application_id}", None, changes)
+
+    def delete(self, application_id: str) -> None:
+        _delete(self.client, f"{self.path}/{application_id}")
+
+
+class Policies:
+    path = "policies"
+
+    def __init__(self, client: Any, organization_id: str) -> None:
+        self.client = client
+        self.organization_id = organization_id
+
+    def of_application(self, application_id: str) -> list[Object]:
+        params = {"application_ids": application_id, "organization_id": self.organization_id}
+        return [
+            policy
+            for policy in self.client.paginate(self.path, "policies", None, params)
+            if policy.get("application_id") == application_id
+        ]
+
+    def rules(self, policy_id: str) -> list[Object]:
+        return self.client.paginate("rules", "rules", None, {"policy_id": policy_id})
+
+    def create(self, name: str, application_id: str, rules: list[dict[str, Any]]) -> Object:
+        body = {
+            "name": name,
+            "description": "",
+            "organization_id": self.organization_id,
+            "rules": rules,
+            "tags": [],
+            "application_id": application_id,
+        }
+        return self.client.create(self.path, None, body, lambda: next(iter(self.of_application(application_id)), None))
+
+    def set_rules(self, policy_id: str, rules: list[dict[str, Any]]) -> list[Object]:
+        return self.client.put("rules", None, {"policy_id": policy_id, "rules": rules}).get("rules") or []
+
+    def delete(self, policy_id: str) -> None:
+        _delete(self.client, f"{self.path}/{policy_id}")
+
+
+class ApiKeys:
+    path = "api-keys"
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def of_application(self, application_id: str) -> list[Object]:
+        params = {"bearer_id": application_id, "bearer_type": "application", "order_by": "created_at_asc"}
+        return self.client.paginate(self.path, "api_keys", None, params, id_field="access_key")
+
+    def delete(self, access_key: str) -> None:
+        _delete(self.client, f"{self.path}/{access_key}")
+
+
+def _delete(client: Any, path: str) -> None:
+    """Delete; an object already gone is no error."""
+    with contextlib.suppress(NotFound):
+        client.delete(path, None)
