@@ -47,7 +47,7 @@ ACCESS_KEY_ALPHABET = string.ascii_uppercase + string.digits
 
 
 def new_access_key():
-    return "SCW" + "".join(secrets.choice(ACCESS_KEY_ALPHABET) for _ in range(17))
+    return "SCW" + "".join(secrets.choice(ACCESS_KEY_ALPHABET) for _position in range(17))
 
 
 def rule_scopes(rule):
@@ -265,7 +265,7 @@ class IamStore:
             if filters.get("no_principal") is not None:
                 where.append(("" if filters["no_principal"] else "NOT ") + "principal = 'no_principal'")
             if wanted:
-                where.append("(" + " OR ".join("(principal = ? AND principal_id = ?)" for _ in wanted) + ")")
+                where.append("(" + " OR ".join("(principal = ? AND principal_id = ?)" for _principal in wanted) + ")")
                 params.extend(item for pair in wanted for item in pair)
             rows, total = self._iam_page("iam_policies", "id", where, params, order_by, page, page_size)
             return {"policies": [self._policy_json(r) for r in rows], "total_count": total}

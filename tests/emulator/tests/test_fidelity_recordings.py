@@ -423,7 +423,7 @@ def _unpaged(call):
 
 def synthetic_rules(nb_rules, nb_scopes, nb_permission_sets):
     """Rules that a policy seen only in a list may have had: as many rules, scopes and permission sets."""
-    rules = [{"permission_set_names": [], "project_ids": []} for _ in range(max(nb_rules, 1) if nb_scopes else 0)]
+    rules = [{"permission_set_names": [], "project_ids": []} for _rule in range(max(nb_rules, 1) if nb_scopes else 0)]
     for index in range(max(nb_scopes, len(rules))):
         rules[index % len(rules)]["project_ids"].append(
             str(uuid.uuid5(uuid.NAMESPACE_URL, f"scope:{index % nb_scopes}"))
