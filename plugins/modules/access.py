@@ -247,19 +247,23 @@ def organization(module):
 
 
 def project_ids(module):
-    wanted = module.params["project_ids"] or [module.settings.project_id or ""]
-    bad = [project for project in wanted if not is_uuid(project)]
-    if bad or not wanted:
+    wanted = module.params["project_ids"] or [project for project in [module.settings.project_id] if project]
+    if not wanted:
         raise TaskError(
-            f"project_ids must be project UUIDs, not {', '.join(repr(project) for project in bad)}: set project_ids,"
-            " or project_id, SCW_DEFAULT_PROJECT_ID or default_project_id for the default project"
+            "no project for the policy: set project_ids, or project_id, SCW_DEFAULT_PROJECT_ID or default_project_id"
+            " for the default project"
         )
+    bad = [project for project in wanted if not is_uuid(project)]
+    if bad:
+        raise TaskError(f"project_ids must be project UUIDs, not {', '.join(repr(project) for project in bad)}")
     return wanted
 
 
 def run(module):
     params, name = module.params, module.params["name"]
     apps = Applications(module.client, organization(module))
+    # Checked before any request: a bad input changes nothing.
+    rules = wanted_rules(params["permission"], project_ids(module)) if params["state"] == "present" else None
     try:
         current = apps.find(name)
     except PermissionsDenied as exc:
@@ -274,7 +278,6 @@ def run(module):
         if module._diff:
             result["diff"] = module.diff(before, {})
         return result
-    rules = wanted_rules(params["permission"], project_ids(module))
     app_changed, application = ensure_application(apps, current, name, params["description"], module.check_mode)
     policies = Policies(module.client, apps.organization_id)
     policy_changed, policy, rules_before, others = ensure_policy(policies, application, name, rules, module.check_mode)

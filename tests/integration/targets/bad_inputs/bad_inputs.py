@@ -115,6 +115,22 @@ TABLE = [
     # invalid names
     ("an uppercase namespace name", "namespace", {"name": "TeamX"}, "may only hold lowercase letters", True, None),
     (
+        "access without an organization",
+        "access",
+        {"name": "fleet"},
+        "and none is known: set organization_id",
+        True,
+        None,
+    ),
+    (
+        "access with a project that is not a UUID",
+        "access",
+        {"name": "fleet", "organization_id": UUID, "project_ids": ["my-project"]},
+        "project_ids must be project UUIDs, not 'my-project'",
+        True,
+        None,
+    ),
+    (
         "an underscore in a namespace name",
         "namespace",
         {"name": "team_x"},
@@ -346,6 +362,14 @@ TABLE = [
         None,
     ),
     ("a 403", "image_info", {}, "insufficient permissions (HTTP 403, permissions_denied", False, "403=1"),
+    (
+        "a key without IAM rights, to access",
+        "access",
+        {"name": "fleet", "organization_id": UUID, "project_ids": [UUID]},
+        "has no IAM rights; this module needs a key with IAMManager, or an owner's key",
+        False,
+        "403=1",
+    ),
     ("a 404: a tag that does not exist", "tag", {"id": UUID}, "does not exist in fr-par", False, None),
     ("a 409", "namespace_info", {}, "resource is in a transient state (HTTP 409, transient_state", False, "409=1"),
     (

@@ -265,14 +265,21 @@ SCENARIOS = scenarios(
         },
     ),
     Scenario(
-        "refuses_project_ids_that_are_not_uuids",
+        "needs_a_project_for_the_policy",
+        args=ARGS,
+        env={"SCW_DEFAULT_PROJECT_ID": None},
+        requests=[],
+        failed={
+            "msg": "no project for the policy: set project_ids, or project_id, SCW_DEFAULT_PROJECT_ID or"
+            " default_project_id for the default project"
+        },
+    ),
+    Scenario(
+        "refuses_project_ids_that_are_not_uuids_before_any_request",
         args=dict(ARGS, project_ids=["my-project"]),
         seed=seed(),
-        requests=[find_application()],
-        failed={
-            "msg": "project_ids must be project UUIDs, not 'my-project': set project_ids, or project_id,"
-            " SCW_DEFAULT_PROJECT_ID or default_project_id for the default project"
-        },
+        requests=[],
+        failed={"msg": "project_ids must be project UUIDs, not 'my-project'"},
     ),
     Scenario(
         "reports_a_key_without_iam_rights_in_one_line",
@@ -305,7 +312,7 @@ def test_a_key_of_an_application_gets_no_iam_rights_and_the_task_says_so_in_one_
         }
     ]
     emulator.prepare(fleet)
-    env = {"SCW_CONFIG_PATH": "/nonexistent/config.yaml"}
+    env = {"SCW_CONFIG_PATH": "/nonexistent/config.yaml", "SCW_DEFAULT_PROJECT_ID": PROJECT_ID}
     outcome = run_module(access.main, dict(ARGS, api_url=emulator.url, secret_key=APPLICATION_SECRET), env=env)
     assert outcome.failed
     assert outcome.result["msg"] == Msg(
