@@ -13,3 +13,12 @@ class ActionModule(CredentialsAction):
     def needs_secret(self, args):
         # Only a helper that reads its key from a file gets the key.
         return args.get("state", "present") == "present" and args.get("source", "file") == "file"
+
+    def access_problem(self, args):
+        source = args.get("source", "file")
+        if source != "file":
+            return (
+                f"access gives each host a key of its own, which the helper keeps in its secret_file: it needs"
+                f" source: file (the default), not source: {source}"
+            )
+        return None

@@ -8,8 +8,8 @@ from __future__ import annotations
 class ModuleDocFragment:
     # The connection options, shared by every module and plugin of the collection. Only what is true in all of them
     # is written here. What differs comes from a variant below, which every user of this fragment takes:
-    # - api_url, api_timeout and validate_certs: API for what calls the API, NO_API for the modules that run on hosts;
-    # - project_id and organization_id: ALL_PROJECTS, INFO or NO_API, or the module's own options (namespace,
+    # - api_url, api_timeout and validate_certs: API for what calls the API, HOST for the modules that run on hosts;
+    # - project_id and organization_id: ALL_PROJECTS, INFO or HOST, or the module's own options (namespace,
     #   the inventory plugin). Without one, the option has no description and the sanity tests fail.
     DOCUMENTATION = r"""
 options:
@@ -83,29 +83,66 @@ notes:
     fail.
 """
 
-    # The modules that run on hosts (login, credential_helper): they never call the API. Their action plugin
-    # resolves the secret key (and login's region) on the controller.
-    NO_API = r"""
+    # The modules that run on hosts (login, credential_helper): their action plugin resolves the secret key (and
+    # login's region) on the controller, or, with access, issues the host a key of its own through the IAM API.
+    HOST = r"""
 options:
+  access_key:
+    description:
+      - With O(access), set by the action plugin to the access key of the host's own key; the host never needs the
+        controller's.
   api_url:
     description:
-      - Not used; this module does not call the Scaleway API.
+      - Used on the controller, with O(access) only, to reach the IAM API; the host never calls the Scaleway API.
   api_timeout:
     description:
-      - Not used; this module does not call the Scaleway API.
+      - Used on the controller, with O(access) only.
   validate_certs:
     description:
-      - Not used; this module does not call the Scaleway API.
+      - Used on the controller, with O(access) only.
   project_id:
     description:
-      - Not used; this module does not call the Scaleway API.
+      - Not used; the projects a host's own key may pull from are those of the policy of O(access).
   organization_id:
     description:
-      - Not used; this module does not call the Scaleway API.
+      - With O(access), the organization of the IAM application. Not used otherwise.
+  access:
+    description:
+      - The name of an IAM application managed by M(scaleway.registry.access), whose policy grants registry rights on
+        chosen projects. When set, each host gets a key of its own of that application, instead of the controller's
+        key: it expires after O(key_lifetime), is replaced O(key_renew_before) its expiry, and is deleted when the
+        host no longer holds it (a new key replaced it, or O(state=absent)) or leaves the fleet
+        (O(scaleway.registry.access#module:keep_hosts)).
+      - The controller's key then only talks to the IAM API (it needs IAM rights, such as an owner's key or
+        C(IAMManager)), and never reaches a host. Each key's description names its host,
+        C(scaleway.registry host=<inventory_hostname>), so that each host holds a different key.
+      - A host whose key lasts costs two API requests (the application and its keys). A new key is proven on the
+        host (the helper answers with it, the login succeeds) before the host's other keys are deleted.
+      - Without O(access), the host gets the controller's secret key, with all of that key's rights in the
+        organization, for as long as that key lives: a stolen host then means a stolen organization.
+    type: str
+  key_lifetime:
+    description:
+      - With O(access), how long a new key is valid, written V(<n>d), V(<n>h) or V(<n>m) (days, hours, minutes).
+    type: str
+    default: 90d
+  key_renew_before:
+    description:
+      - With O(access), how long before its expiry a key is replaced by a new one; shorter than O(key_lifetime).
+        Expiry is judged by the API's clock (the C(Date) of its answers), not the controller's.
+    type: str
+    default: 14d
+  access_keys:
+    description:
+      - Set by the action plugin, with O(access), to the access keys of the host's keys that last, so that the host
+        tells whether it holds one of them. Not a secret, and not to be set in a task.
+    type: list
+    elements: str
 notes:
   - The action plugin of this module reads the connection options (O(secret_key), O(access_key), O(profile),
-    O(config_file)), the E(SCW_*) variables and the scw config file on the controller, and sends the host the
-    secret key alone, inside the module's arguments. Nothing else of the controller's configuration reaches the host.
+    O(config_file)), the E(SCW_*) variables and the scw config file on the controller. It sends the host a secret key
+    alone, inside the module's arguments, the controller's or, with O(access), the host's own. Nothing else of the
+    controller's configuration reaches the host.
 """
 
     # The API modules that neither create nor filter by project: they work on whatever the key can list.

@@ -116,7 +116,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.utils.unsafe_proxy import wrap_var
 from ansible.utils.vars import load_extra_vars
 
-from ansible_collections.scaleway.registry.plugins.module_utils._client import Client, ScalewayError
+from ansible_collections.scaleway.registry.plugins.module_utils._client import ScalewayError
 from ansible_collections.scaleway.registry.plugins.module_utils._config import (
     ACCOUNT_ARGS,
     REGISTRY_REGIONS,
@@ -125,6 +125,7 @@ from ansible_collections.scaleway.registry.plugins.module_utils._config import (
     expand_regions,
     resolve,
 )
+from ansible_collections.scaleway.registry.plugins.module_utils._module import client_for
 from ansible_collections.scaleway.registry.plugins.module_utils._registry import VISIBILITIES
 from ansible_collections.scaleway.registry.plugins.module_utils._scan import Scope, fetch_tags, scan, scope_problem
 
@@ -199,14 +200,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if problem:
             raise ConfigError(problem)
         settings = resolve(self.connection_options(loader))
-        client = Client(
-            settings.secret_key,
-            settings.api_url,
-            timeout=settings.api_timeout,
-            validate_certs=settings.validate_certs,
-            concurrency=self.get_option("concurrency"),
-            user_agent="ansible-inventory",
-        )
+        client = client_for(settings, "ansible-inventory", self.get_option("concurrency"))
         for warning in client.warnings:
             self.display.warning(warning)
         scope = Scope(

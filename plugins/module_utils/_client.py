@@ -15,6 +15,8 @@ start-up cost counts, and requests would add about 50 ms to each.
 from __future__ import annotations
 
 import base64
+import datetime
+import email.utils
 import http.client
 import io
 import json
@@ -494,6 +496,8 @@ class Client:
         self.backoff_cap = backoff_cap
         self.sleep = sleep
         self.clock = clock
+        # The API's clock minus this machine's, from the Date of its answers (see now()).
+        self._clock_skew = 0.0
         # After a 429 every thread holds back until then, so that the whole client slows down, not one call.
         self._resume_at = 0.0
         self._lock = threading.Lock()
@@ -554,6 +558,7 @@ class Client:
                 )
             else:
                 if 200 <= response.status < 300:
+                    self._note_date(response)
                     return _decode(response, method, path)
                 failure = error_from_response(response)
                 if response.status not in RETRY_STATUSES:
@@ -577,6 +582,20 @@ class Client:
                     self._resume_at = max(self._resume_at, self.clock() + delay)
             self.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def now(self) -> float:
+        """The API's time, as a timestamp: this machine's, corrected by the Date of the API's last answer. What expires
+        (an API key) expires by the API's clock, which a controller's clock that drifts must not second-guess."""
+        return time.time() + self._clock_skew
+
+    def _note_date(self, response: Response) -> None:
+        try:
+            date = email.utils.parsedate_to_datetime(response.headers.get("Date", ""))
+        except (TypeError, ValueError, IndexError):
+            return  # no Date, or one nobody can read: this machine's clock it is
+        if date.tzinfo is None:  # "-0000": UTC, as HTTP dates are
+            date = date.replace(tzinfo=datetime.timezone.utc)
+        self._clock_skew = date.timestamp() - time.time()
 
     def _hold_back(self) -> None:
         with self._lock:

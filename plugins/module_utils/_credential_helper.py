@@ -99,8 +99,12 @@ def render(
     created_directories=(),
     configs=(),
     created_files=(),
+    access_key=None,
 ):
     """The script's text: the interpreter path goes in the shebang, the rest in CONFIG.
+
+    With access_key (a key of the host's own, see the access option), the script answers with it as the user
+    name, which the registries do not check, and records it, so that the module tells which key the host holds.
 
     The installed script is the record of the install, so that a removal takes away what it added and nothing
     else: the secret file, the config files that got entries (configs) and those of them it created
@@ -109,7 +113,8 @@ def render(
     config = json.dumps(
         {
             "registries": sorted(registries),
-            "username": REGISTRY_USERNAME,
+            "username": access_key or REGISTRY_USERNAME,
+            "access_key": access_key,
             "source": source,
             "secret_file": secret_file,
             "config_file": config_file,
@@ -133,6 +138,7 @@ def _scw_config_source():
 # What a summary of the script shows, in this order: its interpreter, then the settings of its CONFIG.
 _SUMMARY = (
     ("source", "source"),
+    ("access_key", "access key"),
     ("registries", "registries"),
     ("secret_file", "secret file"),
     ("config_file", "scw config"),

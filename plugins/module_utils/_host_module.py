@@ -17,13 +17,36 @@ from ansible_collections.scaleway.registry.plugins.module_utils._host_files impo
 from ansible_collections.scaleway.registry.plugins.module_utils._scw_config import ConfigError
 from ansible_collections.scaleway.registry.plugins.module_utils._state import TaskError
 
+# A key of the host's own (documented in the HOST doc fragment): access names the IAM application, the timing is
+# read on the controller; access_keys is what the action plugin tells the host (see plugin_utils/_host_keys.py).
+ACCESS_ARGS = dict(
+    access=dict(type="str"),
+    key_lifetime=dict(type="str", default="90d"),
+    key_renew_before=dict(type="str", default="14d"),
+    access_keys=dict(type="list", elements="str", no_log=False),
+)
+
 
 class HostModule(AnsibleModule):
     """The AnsibleModule of the host modules, whose run() is their one boundary, as ScalewayModule's is for the
-    API modules. Their specs take ACCOUNT_ARGS, which the action plugin reads on the controller (see there)."""
+    API modules. Their specs take ACCOUNT_ARGS and ACCESS_ARGS, which the action plugin reads on the controller."""
 
     def __init__(self, argument_spec, **kwargs):
-        super().__init__(argument_spec=dict(argument_spec, **ACCOUNT_ARGS), supports_check_mode=True, **kwargs)
+        spec = dict(argument_spec, **ACCOUNT_ARGS, **ACCESS_ARGS)
+        super().__init__(argument_spec=spec, supports_check_mode=True, **kwargs)
+
+    def own_key(self, held):
+        """With access: whether the host has a key of its own to use, now in secret_key and access_key. That is the
+        new key the action plugin sent, or the one the host holds (held: (access key, secret) or None) when it is
+        among the access_keys that last. False: the host needs a new key, and nothing may change before it has one."""
+        params = self.params
+        if params["secret_key"]:
+            return True
+        if held and held[0] in (params["access_keys"] or []):
+            self.no_log_values.add(held[1])  # read on the host: no_log knows only the secrets sent to it
+            params["access_key"], params["secret_key"] = held
+            return True
+        return False
 
     def run(self, main):
         """exit_json(**main(self)), or one clear failure for what the task cannot do on this host."""

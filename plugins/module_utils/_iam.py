@@ -15,9 +15,11 @@ collection added, and only that, is ever deleted.
 from __future__ import annotations
 
 import contextlib
+import datetime
+import re
 from typing import Any
 
-from ansible_collections.scaleway.registry.plugins.module_utils._client import NotFound
+from ansible_collections.scaleway.registry.plugins.module_utils._client import NotFound, PermissionsDenied
 from ansible_collections.scaleway.registry.plugins.module_utils._state import TaskError
 
 Object = dict  # an API object, as the API answers it
@@ -27,8 +29,31 @@ PERMISSION_SETS = {"pull": "ContainerRegistryReadOnly", "push": "ContainerRegist
 HOST_KEY_PREFIX = "scaleway.registry host="
 
 
+_DURATION_RE = re.compile(r"^([1-9][0-9]*)([dhm])$")
+_DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
 class AmbiguousName(TaskError):
     """Several applications have the name: the collection cannot tell which one it manages."""
+
+
+def organization_of(settings: Any) -> str:
+    """The organization of the IAM objects, from the resolved settings; TaskError when none is known."""
+    if not settings.organization_id:
+        raise TaskError(
+            "the IAM application belongs to an organization, and none is known: set organization_id, or the"
+            " SCW_DEFAULT_ORGANIZATION_ID environment variable, or default_organization_id in the scw config"
+        )
+    return str(settings.organization_id)
+
+
+def without_iam_rights(exc: PermissionsDenied, secret_source: str, needs: str) -> TaskError:
+    """The one line for a key that may not read IAM: needs says what does."""
+    return TaskError(
+        f"{' '.join(str(exc).split())}: the API key from {secret_source} has no IAM rights; {needs} needs a key with"
+        " IAMManager, or an owner's key",
+        api_error=exc.as_dict(),
+    )
 
 
 def key_description(host: str) -> str:
@@ -39,6 +64,29 @@ def key_host(key: Object) -> str | None:
     """The inventory host a key was issued to, or None for a key the collection did not issue."""
     description = key.get("description") or ""
     return description[len(HOST_KEY_PREFIX) :] if description.startswith(HOST_KEY_PREFIX) else None
+
+
+def parse_duration(text: str, option: str) -> datetime.timedelta:
+    """A duration written <n>d, <n>h or <n>m; TaskError naming the option otherwise."""
+    match = _DURATION_RE.match(str(text).strip())
+    if not match:
+        raise TaskError(f"{option} must be a duration such as 90d, 36h or 45m, not {text!r}")
+    return datetime.timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def timestamp(text: str) -> float:
+    """The POSIX time of an RFC 3339 timestamp as the API writes it (Z, or an offset; fractions of a second)."""
+    return datetime.datetime.fromisoformat(re.sub(r"\.[0-9]+", "", text).replace("Z", "+00:00")).timestamp()
+
+
+def rfc3339(when: float) -> str:
+    return datetime.datetime.fromtimestamp(int(when), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def lasts(key: Object, now: float, margin: datetime.timedelta) -> bool:
+    """Whether a key is still valid margin after now (a key without expires_at never expires)."""
+    expires_at = key.get("expires_at")
+    return not expires_at or timestamp(expires_at) > now + margin.total_seconds()
 
 
 def wanted_rules(permission: str, project_ids: list[str]) -> list[dict[str, Any]]:
@@ -134,6 +182,14 @@ class ApiKeys:
     def of_application(self, application_id: str) -> list[Object]:
         params = {"bearer_id": application_id, "bearer_type": "application", "order_by": "created_at_asc"}
         return self.client.paginate(self.path, "api_keys", None, params, id_field="access_key")
+
+    def create(self, application_id: str, description: str, expires_at: str) -> Object:
+        """A new key, whose secret_key only this answer holds.
+
+        A create whose answer is lost is sent again (no lookup can recover a secret): what it may have made is a
+        key that nobody holds, which its description names, so that the caller deletes it (see HostKeys)."""
+        body = {"application_id": application_id, "description": description, "expires_at": expires_at}
+        return self.client.create(self.path, None, body, lambda: None)
 
     def delete(self, access_key: str) -> None:
         _delete(self.client, f"{self.path}/{access_key}")

@@ -70,14 +70,7 @@ class ScalewayModule(AnsibleModule):
             concurrency = DEFAULT_CONCURRENCY
         elif concurrency < 1:
             self.fail_json(msg=f"concurrency must be 1 or more, not {concurrency}")
-        self.client = Client(
-            self.settings.secret_key,
-            self.settings.api_url,
-            timeout=self.settings.api_timeout,
-            validate_certs=self.settings.validate_certs,
-            concurrency=concurrency,
-            user_agent=f"ansible-core/{ANSIBLE_VERSION}",
-        )
+        self.client = client_for(self.settings, f"ansible-core/{ANSIBLE_VERSION}", concurrency)
         for warning in self.client.warnings:
             self.warn(warning)
 
@@ -98,20 +91,36 @@ class ScalewayModule(AnsibleModule):
         self.exit_json(**result)
 
     def fail(self, exc):
-        message = str(exc)
-        if isinstance(exc, Unauthenticated):
-            message = (
-                "{}: the Scaleway API refused the secret key from {}; check that it is right and still valid".format(
-                    message, self.settings.sources["secret_key"]
-                )
-            )
-        elif isinstance(exc, PermissionsDenied):
-            message = "{}: the API key from {} may not do this; check its IAM policy and the project".format(
-                message, self.settings.sources["secret_key"]
-            )
-        extra = {"api_error": exc.as_dict()} if isinstance(exc, APIError) else {}
-        self.fail_json(msg=" ".join(message.split()), **extra)
+        message, extra = failure(exc, self.settings.sources["secret_key"])
+        self.fail_json(msg=message, **extra)
 
     def diff(self, before, after):
         """The diff of a change, from the same dicts the module returns."""
         return {"before": before or {}, "after": after or {}}
+
+
+def client_for(settings, user_agent, concurrency=DEFAULT_CONCURRENCY):
+    """The API client of resolved settings; its warnings are for the caller to show."""
+    return Client(
+        settings.secret_key,
+        settings.api_url,
+        timeout=settings.api_timeout,
+        validate_certs=settings.validate_certs,
+        concurrency=concurrency,
+        user_agent=user_agent,
+    )
+
+
+def failure(exc, secret_source):
+    """(one line, what the failed task returns beside it) for a client error; secret_source says where the key came
+    from, for the hint of a refusal."""
+    message = str(exc)
+    if isinstance(exc, Unauthenticated):
+        message = (
+            f"{message}: the Scaleway API refused the secret key from {secret_source}; check that it is right and"
+            " still valid"
+        )
+    elif isinstance(exc, PermissionsDenied):
+        message = f"{message}: the API key from {secret_source} may not do this; check its IAM policy and the project"
+    extra = {"api_error": exc.as_dict()} if isinstance(exc, APIError) else {}
+    return " ".join(message.split()), extra

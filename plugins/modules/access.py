@@ -150,7 +150,9 @@ from ansible_collections.scaleway.registry.plugins.module_utils._iam import (
     Policies,
     comparable_rules,
     key_host,
+    organization_of,
     wanted_rules,
+    without_iam_rights,
 )
 from ansible_collections.scaleway.registry.plugins.module_utils._module import ScalewayModule
 from ansible_collections.scaleway.registry.plugins.module_utils._registry import is_uuid
@@ -236,16 +238,6 @@ def summary(application, policy, keys):
     }
 
 
-def organization(module):
-    organization_id = module.settings.organization_id
-    if not organization_id:
-        raise TaskError(
-            "the IAM application belongs to an organization, and none is known: set organization_id, or the"
-            " SCW_DEFAULT_ORGANIZATION_ID environment variable, or default_organization_id in the scw config"
-        )
-    return organization_id
-
-
 def project_ids(module):
     wanted = module.params["project_ids"] or [project for project in [module.settings.project_id] if project]
     if not wanted:
@@ -261,17 +253,13 @@ def project_ids(module):
 
 def run(module):
     params, name = module.params, module.params["name"]
-    apps = Applications(module.client, organization(module))
+    apps = Applications(module.client, organization_of(module.settings))
     # Checked before any request: a bad input changes nothing.
     rules = wanted_rules(params["permission"], project_ids(module)) if params["state"] == "present" else None
     try:
         current = apps.find(name)
     except PermissionsDenied as exc:
-        raise TaskError(
-            f"{' '.join(str(exc).split())}: the API key from {module.settings.sources['secret_key']} has no IAM"
-            " rights; this module needs a key with IAMManager, or an owner's key",
-            api_error=exc.as_dict(),
-        ) from None
+        raise without_iam_rights(exc, module.settings.sources["secret_key"], "this module") from None
     if params["state"] == "absent":
         changed, before = remove(module, apps, current)
         result = {"changed": changed, "application": None, "policy": None, "keys": [], "revoked": []}

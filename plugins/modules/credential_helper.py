@@ -121,7 +121,7 @@ options:
     type: str
 extends_documentation_fragment:
   - scaleway.registry.scaleway
-  - scaleway.registry.scaleway.no_api
+  - scaleway.registry.scaleway.host
   - scaleway.registry.scaleway.attributes
 attributes:
   check_mode:
@@ -337,6 +337,20 @@ def verify(module, helper, registries, secret_key):
         )
 
 
+def installed_record(script):
+    """The CONFIG of the installed helper (script: its FileState), or None when there is none of ours."""
+    return installed_config(script.content) if script.exists and MARKER in script.content else None
+
+
+def held_key(helper):
+    """(access key, secret) of the host's own key that the installed helper holds, or None."""
+    record = installed_record(read_regular(helper)) or {}
+    if not record.get("access_key") or not record.get("secret_file"):
+        return None
+    secret = read_regular(record["secret_file"])
+    return (record["access_key"], secret.content.strip()) if secret.exists else None
+
+
 def plan(module, helper, registries):
     """(every change, in the order to apply them, and the directories the install made).
 
@@ -346,7 +360,7 @@ def plan(module, helper, registries):
     params = module.params
     present = params["state"] == "present"
     script = read_regular(helper)
-    installed = installed_config(script.content) if script.exists and MARKER in script.content else None
+    installed = installed_record(script)
     recorded = installed or {}
 
     secret_file = params["secret_file"] or default_secret_file()
@@ -395,6 +409,7 @@ def plan(module, helper, registries):
             made,
             set(named) | set(recorded.get("configs", [])),
             created_files,
+            params["access_key"] if params["access"] else None,
         )
         changes.append(Change("script", helper, script, content, SCRIPT_MODE))
     elif installed is not None:
@@ -424,6 +439,8 @@ def run(module):
             "helper_python {} is not an executable on this host: install Python 3 there, or set"
             " helper_python to the Python 3 that docker-credential-scw should run with".format(params["helper_python"])
         )
+    if present and params["access"] and not module.own_key(held_key(helper)):
+        return {"changed": False, "key_needed": True, "helper": helper, "registries": registries, "files": []}
     if present and params["source"] == "file" and not params["secret_key"]:
         raise TaskError(
             "source: file needs the secret key; run the module through its action plugin"
@@ -449,6 +466,8 @@ def run(module):
     result = dict(
         changed=bool(changed), helper=helper, registries=registries, files=[change.path for change in changed]
     )
+    if params["access"] and present:
+        result["access_key"] = params["access_key"]
     if module._diff:
         result["diff"] = [change.diff() for change in changed]
     return result

@@ -74,7 +74,7 @@ options:
     type: str
 extends_documentation_fragment:
   - scaleway.registry.scaleway
-  - scaleway.registry.scaleway.no_api
+  - scaleway.registry.scaleway.host
   - scaleway.registry.scaleway.attributes
 attributes:
   check_mode:
@@ -198,7 +198,7 @@ def command(module, verb, registry):
     params = module.params
     arguments = [module.get_bin_path(params["program"], required=True), verb]
     if verb == "login":
-        arguments += ["--username", REGISTRY_USERNAME, "--password-stdin"]
+        arguments += ["--username", username(module), "--password-stdin"]
     if params["program"] == "podman":
         if params["authfile"]:
             arguments += ["--authfile", params["authfile"]]
@@ -218,20 +218,49 @@ def command(module, verb, registry):
         raise TaskError(f"{params['program']} {verb} {registry} failed: {last}")
 
 
+def username(module):
+    return module.params["access_key"] if module.params["access"] else REGISTRY_USERNAME
+
+
+def held_key(stored_logins, access_keys):
+    """(access key, secret) of a key of the host's own that a registry is logged in with, or None: a login with
+    access gives the access key as the user name, which the registries do not check."""
+    for _helper, credentials in stored_logins.values():
+        if credentials is not None and credentials[0] in access_keys:
+            return credentials
+    return None
+
+
+def describe(module, credentials):
+    """The diff's word for a registry's login: with access, which key."""
+    if credentials is None:
+        return "not logged in"
+    return f"logged in with key {credentials[0]}" if module.params["access"] else "logged in"
+
+
 def run(module):
     params = module.params
     present = params["state"] == "present"
-    if present and not params["secret_key"]:
+    if present and not params["secret_key"] and not params["access"]:
         raise TaskError(
             "logging in needs the secret key; run the module through its action plugin"
             " (scaleway.registry.login), which resolves it on the controller"
         )
     path = config_file(module)
     data = load(path)
+    registries = registries_of(module)
+    stored_logins = {registry: stored(module, data, registry) for registry in registries}
+    if present and params["access"] and not module.own_key(held_key(stored_logins, params["access_keys"] or [])):
+        return {"changed": False, "key_needed": True, "logins": []}
+    wanted = (username(module), params["secret_key"])
     logins, before, after = [], {}, {}
-    for registry in registries_of(module):
-        helper, credentials = stored(module, data, registry)
-        logged_in = credentials is not None and credentials[1] == params["secret_key"]
+    for registry in registries:
+        helper, credentials = stored_logins[registry]
+        # Without access the user name is anybody's, as the registries check the secret key only; with access it
+        # tells which key the host holds.
+        logged_in = credentials is not None and (
+            credentials[1] == wanted[1] if not params["access"] else credentials == wanted
+        )
         # Only when a login is due: a helper that already gives the key is what the task asks for.
         if helper and present and (not logged_in or params["reauthorize"]):
             if module.get_bin_path("docker-credential-" + helper):
@@ -253,10 +282,12 @@ def run(module):
         if changed and not module.check_mode:
             command(module, "login" if present else "logout", registry)
         state = present or (credentials is not None and not changed)
-        before[registry] = "logged in" if credentials is not None else "not logged in"
-        after[registry] = "logged in" if state else "not logged in"
+        before[registry] = describe(module, credentials)
+        after[registry] = describe(module, (wanted if present else credentials) if state else None)
         logins.append(dict(registry=registry, changed=changed, logged_in=state, credential_helper=helper))
     result = dict(changed=any(login["changed"] for login in logins), logins=logins)
+    if params["access"] and present:
+        result["access_key"] = params["access_key"]
     if module._diff:
         result["diff"] = {"before": before, "after": after}
     return result

@@ -5,30 +5,47 @@
 # Note that this plugin util is **PRIVATE** to the collection. It can have breaking changes at any time.
 # Do not use this from other collections or standalone plugins!
 
-"""Action plugins of the modules that run on hosts: the secret key is resolved on the controller."""
+"""Action plugins of the modules that run on hosts: the secret key is resolved, or issued, on the controller."""
 
 from __future__ import annotations
 
+from ansible.module_utils.ansible_release import __version__ as ANSIBLE_VERSION
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.scaleway.registry.plugins.module_utils._client import PermissionsDenied, ScalewayError
 from ansible_collections.scaleway.registry.plugins.module_utils._config import (
     ACCOUNT_ARGS,
     LOGIN_REGIONS,
     ConfigError,
     resolve,
 )
+from ansible_collections.scaleway.registry.plugins.module_utils._iam import (
+    organization_of,
+    parse_duration,
+    without_iam_rights,
+)
+from ansible_collections.scaleway.registry.plugins.module_utils._module import client_for, failure
+from ansible_collections.scaleway.registry.plugins.module_utils._state import TaskError
+from ansible_collections.scaleway.registry.plugins.plugin_utils._host_keys import HostKeys
+
+# The options of a host's own key: read on the controller, never sent to the host.
+KEY_TIMING_ARGS = ("key_lifetime", "key_renew_before")
 
 
 class CredentialsAction(ActionBase):
     """Resolve the secret key with the collection's rules, from the controller's options, SCW_* variables and
     scw config; then run the module on the host with the key inside its arguments, and nothing else of the
-    controller's configuration."""
+    controller's configuration. With `access`, the host gets a key of its own instead (see _host_keys)."""
 
     MODULE = None
 
     def needs_secret(self, args):
         """Whether the host needs the secret key for these arguments."""
         raise NotImplementedError
+
+    def access_problem(self, args):
+        """Why these arguments cannot take `access`, or None."""
+        return None
 
     def complete(self, args, settings):
         """Fill what the module needs from the resolved settings, besides the key."""
@@ -39,6 +56,13 @@ class CredentialsAction(ActionBase):
         args = dict(self._task.args)
         # The connection options are the controller's business; the module's region is its own.
         options = {name: args.pop(name, None) for name in ACCOUNT_ARGS}
+        timing = {name: args.pop(name, None) for name in KEY_TIMING_ARGS}
+        if args.get("access"):
+            try:
+                result.update(self.run_with_access(args, options, timing, task_vars))
+            except (TaskError, ConfigError) as exc:
+                result.update(failed=True, msg=str(exc), **getattr(exc, "result", {}))
+            return result
         needs_secret = self.needs_secret(args)
         try:
             settings = resolve(dict(options, region=None), regions=LOGIN_REGIONS, require_secret_key=needs_secret)
@@ -53,3 +77,43 @@ class CredentialsAction(ActionBase):
             self.complete(args, settings)
         result.update(self._execute_module(module_name=self.MODULE, module_args=args, task_vars=task_vars))
         return result
+
+    def run_with_access(self, args, options, timing, task_vars):
+        """The module's result, with a key of the host's own from the IAM application named by `access`; the
+        controller's key only talks to IAM."""
+        # Checked before any request: a bad input changes nothing.
+        problem = self.access_problem(args)
+        if problem:
+            raise TaskError(problem)
+        lifetime = parse_duration(timing["key_lifetime"] or "90d", "key_lifetime")
+        renew_before = parse_duration(timing["key_renew_before"] or "14d", "key_renew_before")
+        if renew_before >= lifetime:
+            raise TaskError(
+                f"key_renew_before ({timing['key_renew_before'] or '14d'}) must be shorter than key_lifetime"
+                f" ({timing['key_lifetime'] or '90d'}), or every run would issue a new key"
+            )
+        settings = resolve(dict(options, region=None), regions=LOGIN_REGIONS)
+        self.complete(args, settings)
+        client = client_for(settings, f"ansible-core/{ANSIBLE_VERSION}")
+        for warning in client.warnings:
+            self._display.warning(warning)
+        keys = HostKeys(
+            client,
+            organization_of(settings),
+            args["access"],
+            task_vars["inventory_hostname"],
+            lifetime,
+            renew_before,
+            self._play_context.check_mode,
+        )
+
+        def run_module(extra):
+            return self._execute_module(module_name=self.MODULE, module_args=dict(args, **extra), task_vars=task_vars)
+
+        try:
+            return keys.equip(run_module) if args.get("state", "present") == "present" else keys.remove(run_module)
+        except PermissionsDenied as exc:
+            raise without_iam_rights(exc, settings.sources["secret_key"], "access") from None
+        except ScalewayError as exc:
+            message, extra = failure(exc, settings.sources["secret_key"])
+            raise TaskError(message, **extra) from None

@@ -202,6 +202,13 @@ class Handler(BaseHTTPRequestHandler):
     def version_string(self):
         return "Scaleway API Gateway (emulator)"
 
+    def date_time_string(self, timestamp=None):
+        # The Date header is the emulator's time, its clock offset included, as the API's Date is the API's: clients
+        # that judge key expiry by the API's clock see the clock move.
+        if timestamp is None:
+            timestamp = self.server.emulator.store.now_us() / 1e6
+        return super().date_time_string(timestamp)
+
     def log_message(self, format, *args):
         pass  # stdout is for the ready line only, and stderr should stay readable
 
