@@ -161,6 +161,13 @@ EXAMPLES = r"""
 - name: Remove everything the helper installed
   scaleway.registry.credential_helper:
     state: absent
+
+- name: Give each host a read-only key of its own, from the fleet's IAM application (see scaleway.registry.access)
+  scaleway.registry.credential_helper:
+    access: fleet-pull
+    key_lifetime: 30d
+    key_renew_before: 7d
+  become: true
 """
 
 RETURN = r"""
@@ -181,6 +188,28 @@ files:
   type: list
   elements: str
   sample: [/usr/local/bin/docker-credential-scw, /root/.docker/config.json]
+access_key:
+  description: With O(access), the access key of the host's own key (never its secret).
+  returned: with O(access) and O(state=present)
+  type: str
+  sample: SCWXXXXXXXXXXXXXXXXX
+key_created:
+  description: With O(access), whether a new key was issued to the host (or would be, in check mode).
+  returned: with O(access) and O(state=present)
+  type: bool
+  sample: false
+key_expires_at:
+  description: With O(access), when the host's key expires (by the API's clock).
+  returned: with O(access) and O(state=present)
+  type: str
+  sample: "2027-03-03T13:09:05Z"
+keys_deleted:
+  description: With O(access), the access keys of the host's keys that were deleted (or would be, in check mode),
+    because a new key replaced them, a create lost its answer, or O(state=absent).
+  returned: with O(access)
+  type: list
+  elements: str
+  sample: [SCWYYYYYYYYYYYYYYYYY]
 """
 
 import json

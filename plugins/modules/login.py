@@ -113,6 +113,12 @@ EXAMPLES = r"""
   scaleway.registry.login:
     region: fr-par
     state: absent
+
+- name: Log each host's docker in with a read-only key of its own, from the fleet's IAM application
+  scaleway.registry.login:
+    access: fleet-pull
+    region: fr-par
+  become: true
 """
 
 RETURN = r"""
@@ -138,6 +144,28 @@ logins:
       description: The credential helper that serves the registry, if any.
       type: str
       sample: scw
+access_key:
+  description: With O(access), the access key of the host's own key (never its secret).
+  returned: with O(access) and O(state=present)
+  type: str
+  sample: SCWXXXXXXXXXXXXXXXXX
+key_created:
+  description: With O(access), whether a new key was issued to the host (or would be, in check mode).
+  returned: with O(access) and O(state=present)
+  type: bool
+  sample: false
+key_expires_at:
+  description: With O(access), when the host's key expires (by the API's clock).
+  returned: with O(access) and O(state=present)
+  type: str
+  sample: "2027-03-03T13:09:05Z"
+keys_deleted:
+  description: With O(access), the access keys of the host's keys that were deleted (or would be, in check mode),
+    because a new key replaced them, a create lost its answer, or O(state=absent).
+  returned: with O(access)
+  type: list
+  elements: str
+  sample: [SCWYYYYYYYYYYYYYYYYY]
 """
 
 import json
