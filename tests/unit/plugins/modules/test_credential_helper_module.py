@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
 import sys
 
 import pytest
@@ -123,6 +124,7 @@ def test_the_script_records_what_the_install_made_so_that_a_removal_knows(host):
     assert installed_config(host.script.read_text()) == {
         "registries": [PARIS],
         "username": "scaleway",
+        "access_key": None,
         "source": "file",
         "secret_file": str(host.secret),
         "config_file": None,
@@ -357,3 +359,64 @@ def test_refuses_a_secret_directory_that_others_may_write_into(host):
         " writes there; choose a directory that only its owner can write"
     }
     assert not host.secret.exists() and not host.script.exists()
+
+
+# A key of the host's own (access): what the action plugin learns from the host, and what the host keeps
+
+HOST_KEY = "SCWHOSTKEYXXXXXXXXXX"
+NEW_KEY = "SCWNEWKEYXXXXXXXXXXX"
+
+
+def test_with_access_the_helper_answers_with_the_host_key_and_records_its_access_key(host):
+    outcome = host.install(access="fleet-pull", access_key=HOST_KEY, access_keys=[HOST_KEY])
+    assert outcome.result["access_key"] == HOST_KEY
+    assert installed_config(host.script.read_text())["access_key"] == HOST_KEY
+    answer = subprocess.run([str(host.script), "get"], input=PARIS, capture_output=True, text=True, check=True)
+    assert json.loads(answer.stdout) == {"ServerURL": PARIS, "Username": HOST_KEY, "Secret": SECRET}
+
+
+def test_with_access_a_host_that_holds_a_listed_key_keeps_it_without_being_sent_a_secret(host):
+    host.install(access="fleet-pull", access_key=HOST_KEY)
+    outcome = host.run(host.args(access="fleet-pull", access_keys=[HOST_KEY], secret_key=None))
+    assert not outcome.failed, outcome
+    assert outcome.result == {
+        "changed": False,
+        "helper": str(host.script),
+        "registries": [PARIS],
+        "files": [],
+        "access_key": HOST_KEY,
+    }
+    assert host.secret.read_text() == SECRET + "\n"
+
+
+def test_with_access_a_host_whose_key_is_not_listed_asks_for_one_and_changes_nothing(host):
+    host.install(access="fleet-pull", access_key=HOST_KEY)
+    before = host.files()
+    outcome = host.run(host.args(access="fleet-pull", access_keys=[NEW_KEY], secret_key=None, region=["nl-ams"]))
+    assert outcome.result == {
+        "changed": False,
+        "key_needed": True,
+        "helper": str(host.script),
+        "registries": ["rg.nl-ams.scw.cloud"],
+        "files": [],
+    }
+    assert host.files() == before and host.secret.read_text() == SECRET + "\n"
+
+
+def test_with_access_a_helper_installed_with_the_controller_key_holds_no_host_key(host):
+    host.install()
+    outcome = host.run(host.args(access="fleet-pull", access_keys=[HOST_KEY], secret_key=None))
+    assert outcome.result["key_needed"] is True
+
+
+def test_with_access_a_new_key_replaces_the_held_one_and_the_diff_names_neither_secret(host):
+    host.install(access="fleet-pull", access_key=HOST_KEY)
+    new_secret = "9e8d7c6b-5a49-4382-9170-f6e5d4c3b2a1"
+    outcome = host.run(
+        host.args(access="fleet-pull", access_key=NEW_KEY, access_keys=[NEW_KEY], secret_key=new_secret), diff=True
+    )
+    assert outcome.result["changed"] is True and outcome.result["access_key"] == NEW_KEY
+    assert host.secret.read_text() == new_secret + "\n"
+    shown = json.dumps(outcome.result["diff"])
+    assert "(another secret key)" in shown and f"access key {NEW_KEY}" in shown
+    assert SECRET not in shown and new_secret not in shown

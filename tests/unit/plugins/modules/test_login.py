@@ -347,3 +347,56 @@ def test_refuses_a_docker_config_that_is_not_json_and_leaves_it_as_it_was(host):
     assert config.read_text() == "{not json"
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
     assert host.calls == []
+
+
+# A key of the host's own (access): the access key is the user name, which tells which key the host holds
+
+HOST_KEY = "SCWHOSTKEYXXXXXXXXXX"
+NEW_KEY = "SCWNEWKEYXXXXXXXXXXX"
+AMSTERDAM = "rg.nl-ams.scw.cloud"
+
+
+def access_args(host, **more):
+    return dict({"config_path": str(host.docker_dir), "access": "fleet-pull", "region": ["fr-par"]}, **more)
+
+
+def test_with_access_logs_in_with_the_access_key_as_user_name(host):
+    outcome = host.run(access_args(host, access_key=NEW_KEY, access_keys=[NEW_KEY], secret_key=SECRET), diff=True)
+    assert outcome.result["access_key"] == NEW_KEY and outcome.result["logins"] == paris(True, True)
+    assert host.calls == [
+        dict(host.login_call(), argv=host.docker("login", "--username", NEW_KEY, "--password-stdin", "--", PARIS))
+    ]
+    assert outcome.result["diff"] == {
+        "before": {PARIS: "not logged in"},
+        "after": {PARIS: f"logged in with key {NEW_KEY}"},
+    }
+
+
+def test_with_access_a_host_logged_in_with_a_listed_key_runs_nothing_and_is_sent_no_secret(host):
+    host.docker_config({"auths": {PARIS: auth(SECRET, HOST_KEY)}})
+    outcome = host.run(access_args(host, access_keys=[HOST_KEY]))
+    assert outcome.result == {"changed": False, "logins": paris(False, True), "access_key": HOST_KEY}
+    assert host.calls == []
+
+
+def test_with_access_the_held_key_logs_in_the_registries_that_lack_it(host):
+    host.docker_config({"auths": {PARIS: auth(SECRET, HOST_KEY)}})
+    outcome = host.run(access_args(host, access_keys=[HOST_KEY], region=["fr-par", "nl-ams"]))
+    assert outcome.result["changed"] is True and outcome.result["access_key"] == HOST_KEY
+    login_amsterdam = host.docker("login", "--username", HOST_KEY, "--password-stdin", "--", AMSTERDAM)
+    assert [call["argv"] for call in host.calls] == [login_amsterdam]
+    assert host.calls[0]["data"] == SECRET
+    assert SECRET not in json.dumps(outcome.result)
+
+
+def test_with_access_a_host_without_a_listed_key_asks_for_one_and_runs_nothing(host):
+    host.docker_config({"auths": {PARIS: auth(SECRET, HOST_KEY)}})
+    outcome = host.run(access_args(host, access_keys=[NEW_KEY]))
+    assert outcome.result == {"changed": False, "key_needed": True, "logins": []}
+    assert host.calls == []
+
+
+def test_with_access_a_login_with_the_controller_key_is_not_the_host_s_key(host):
+    host.docker_config({"auths": {PARIS: auth(SECRET)}})
+    outcome = host.run(access_args(host, access_key=NEW_KEY, access_keys=[NEW_KEY], secret_key=SECRET))
+    assert outcome.result["logins"] == paris(True, True)
