@@ -87,10 +87,6 @@ notes:
     # login's region) on the controller, or, with access, issues the host a key of its own through the IAM API.
     HOST = r"""
 options:
-  access_key:
-    description:
-      - With O(access), set by the action plugin to the access key of the host's own key; the host never needs the
-        controller's.
   api_url:
     description:
       - Used on the controller, with O(access) only, to reach the IAM API; the host never calls the Scaleway API.
@@ -110,16 +106,17 @@ options:
     description:
       - The name of an IAM application managed by M(scaleway.registry.access), whose policy grants registry rights on
         chosen projects. When set, each host gets a key of its own of that application, instead of the controller's
-        key: it expires after O(key_lifetime), is replaced O(key_renew_before) its expiry, and is deleted when the
-        host no longer holds it (a new key replaced it, or O(state=absent)) or leaves the fleet
+        key. That key expires after O(key_lifetime), is replaced O(key_renew_before) its expiry, and is deleted when
+        the host no longer holds it (a new key replaced it, or O(state=absent)) or leaves the fleet
         (O(scaleway.registry.access#module:keep_hosts)).
       - The controller's key then only talks to the IAM API (it needs IAM rights, such as an owner's key or
-        C(IAMManager)), and never reaches a host. Each key's description names its host,
+        C(IAMManager)), and never reaches a host. The host gets its own key's secret as O(secret_key) and its access
+        key as O(access_key). Each key's description names its host,
         C(scaleway.registry host=<inventory_hostname>), so that each host holds a different key.
       - A host whose key lasts costs two API requests (the application and its keys). A new key is proven on the
         host (the helper answers with it, the login succeeds) before the host's other keys are deleted.
       - Without O(access), the host gets the controller's secret key, with all of that key's rights in the
-        organization, for as long as that key lives: a stolen host then means a stolen organization.
+        organization, for as long as that key lives. A stolen host then means a stolen organization.
     type: str
   key_lifetime:
     description:

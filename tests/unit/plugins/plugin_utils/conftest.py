@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.scaleway.registry.tests.unit.plugins.modules.conftest import (  # noqa: F401
+from ansible_collections.scaleway.registry.tests.unit.plugins.modules.conftest import (  # noqa: F401  # pylint: disable=unused-import
     emulator,
     pytest_collection_finish,
     pytest_unconfigure,
