@@ -21,8 +21,8 @@ from ansible_collections.scaleway.registry.plugins.module_utils._state import Ta
 # read on the controller; access_keys is what the action plugin tells the host (see plugin_utils/_host_keys.py).
 ACCESS_ARGS = dict(
     access=dict(type="str"),
-    key_lifetime=dict(type="str", default="90d"),
-    key_renew_before=dict(type="str", default="14d"),
+    key_lifetime=dict(type="str", default="90d", no_log=False),
+    key_renew_before=dict(type="str", default="14d", no_log=False),
     access_keys=dict(type="list", elements="str", no_log=False),
 )
 
