@@ -13,7 +13,14 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-BENCHMARKS = ["request_economy.py", "task_overhead.py", "cleanup.py", "inventory.py", "namespace_listing.py"]
+BENCHMARKS = [
+    "request_economy.py",
+    "task_overhead.py",
+    "cleanup.py",
+    "inventory.py",
+    "namespace_listing.py",
+    "fleet_keys.py",
+]
 
 
 def main():

@@ -107,7 +107,12 @@ def make_directories(path: str, mode: int) -> list[str]:
     """Create the missing directories of path with mode (whatever the umask); return those created."""
     created: list[str] = []
     for directory in missing_directories(path):
-        os.mkdir(directory, mode)
+        try:
+            os.mkdir(directory, mode)
+        except FileExistsError:
+            if os.path.islink(directory) or not os.path.isdir(directory):
+                raise
+            continue  # made meanwhile by another run: not ours to chmod, record or remove
         os.chmod(directory, mode)  # ours, just made: mkdir's mode went through the umask
         created.append(directory)
     return created

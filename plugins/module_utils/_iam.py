@@ -179,8 +179,15 @@ class ApiKeys:
     def __init__(self, client: Any) -> None:
         self.client = client
 
-    def of_application(self, application_id: str) -> list[Object]:
-        params = {"bearer_id": application_id, "bearer_type": "application", "order_by": "created_at_asc"}
+    def of_application(self, application_id: str, description: str | None = None) -> list[Object]:
+        """The application's keys; with description, those the API finds by it (one host's: one page, however
+        large the fleet), which the caller still compares exactly."""
+        params = {
+            "bearer_id": application_id,
+            "bearer_type": "application",
+            "description": description,
+            "order_by": "created_at_asc",
+        }
         return self.client.paginate(self.path, "api_keys", None, params, id_field="access_key")
 
     def create(self, application_id: str, description: str, expires_at: str) -> Object:

@@ -57,7 +57,8 @@ class HostKeys:
         self.check_mode = check_mode
 
     def of_host(self, application: dict) -> list[dict]:
-        return [key for key in self.keys_api.of_application(application["id"]) if key_host(key) == self.host]
+        listed = self.keys_api.of_application(application["id"], key_description(self.host))
+        return [key for key in listed if key_host(key) == self.host]
 
     def equip(self, run_module: RunModule) -> dict:
         """Run the module with a key of the host's own that lasts, created when the host holds none."""

@@ -168,3 +168,32 @@ def test_anything_else_is_refused_naming_the_option(registry):
         f"registry: {registry!r} is not a registry host; write host or host:port, such as rg.fr-par.scw.cloud or"
         " 127.0.0.1:5000"
     ]
+
+
+def test_a_directory_that_another_run_makes_meanwhile_is_used_and_not_claimed(tmp_path, monkeypatch):
+    made_elsewhere = tmp_path / "shared"
+    real_mkdir = os.mkdir
+
+    def racing_mkdir(path, mode=0o777):
+        if str(path) == str(made_elsewhere):
+            real_mkdir(path, 0o750)  # the other run wins the race
+            raise FileExistsError(17, "File exists", str(path))
+        real_mkdir(path, mode)
+
+    monkeypatch.setattr(os, "mkdir", racing_mkdir)
+    created = make_directories(str(made_elsewhere / "mine" / "file"), 0o700)
+    assert created == [str(made_elsewhere / "mine")]
+    assert stat.S_IMODE(os.stat(made_elsewhere).st_mode) == 0o750  # never chmodded: not ours
+
+
+def test_a_link_made_meanwhile_in_place_of_a_directory_is_refused(tmp_path, monkeypatch):
+    planted = tmp_path / "planted"
+    (tmp_path / "elsewhere").mkdir()
+
+    def planting_mkdir(path, mode=0o777):
+        os.symlink(str(tmp_path / "elsewhere"), str(path))
+        raise FileExistsError(17, "File exists", str(path))
+
+    monkeypatch.setattr(os, "mkdir", planting_mkdir)
+    with pytest.raises(FileExistsError):
+        make_directories(str(planted / "file"), 0o700)

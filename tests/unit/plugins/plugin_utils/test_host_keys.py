@@ -26,9 +26,17 @@ OLD_KEY, OTHER_KEY, ORPHAN_KEY = "SCWOLDXXXXXXXXXXXXXX", "SCWOTHERXXXXXXXXXXXX",
 OLD_SECRET = "0a0a0a0a-0000-4000-8000-000000000001"
 DAY = 86400
 FIND = f"GET {IAM}/applications?name=fleet-pull&organization_id={ORGANIZATION_ID}&page=1&page_size=100 -> 200"
-LIST = (
-    f"GET {IAM}/api-keys?bearer_id={APP_ID}&bearer_type=application&order_by=created_at_asc&page=1&page_size=100 -> 200"
-)
+
+
+def list_keys(host="web-1"):
+    """The one listing of a host's keys: found by their description, one page however large the fleet."""
+    return (
+        f"GET {IAM}/api-keys?bearer_id={APP_ID}&bearer_type=application&description=scaleway.registry+host%3D{host}"
+        "&order_by=created_at_asc&page=1&page_size=100 -> 200"
+    )
+
+
+LIST = list_keys()
 CREATE = f"POST {IAM}/api-keys -> 200"
 
 
@@ -110,7 +118,7 @@ def test_a_host_that_holds_a_key_that_lasts_costs_two_requests_and_changes_nothi
 def test_a_host_without_a_key_gets_a_new_one_which_it_proves_before_anything_is_deleted(iam):
     host = Host()
     result = host_keys(iam, host="web-3").equip(host)
-    assert sent(iam) == [FIND, LIST, CREATE, LIST]
+    assert sent(iam) == [FIND, list_keys("web-3"), CREATE, list_keys("web-3")]
     new = result["access_key"]
     assert host.runs[0] == {"access_keys": []}
     assert host.runs[1]["access_key"] == new and host.runs[1]["access_keys"] == [new]
