@@ -63,12 +63,17 @@ class HostKeys:
     def equip(self, run_module: RunModule) -> dict:
         """Run the module with a key of the host's own that lasts, created when the host holds none."""
         application = self.applications.find(self.application_name)
+        missing = None
         if application is None:
-            raise TaskError(
+            missing = (
                 f"no IAM application {self.application_name} in organization {self.applications.organization_id}:"
                 " create it, and its policy, with the scaleway.registry.access module first"
             )
-        keys = self.of_host(application)
+            if not self.check_mode:
+                raise TaskError(missing)
+            # Check mode of a play whose access task only predicted the application: predict as if it existed.
+            application = {"id": None}
+        keys = self.of_host(application) if application["id"] else []
         now = self.client.now()
         usable = [key["access_key"] for key in keys if lasts(key, now, self.renew_before)]
         result = run_module({"access_keys": usable})
@@ -87,6 +92,8 @@ class HostKeys:
         stale = [key for key in keys if key["access_key"] != held]
         self.delete(stale)
         expires_at = (created or next(key for key in keys if key["access_key"] == held))["expires_at"]
+        if missing:
+            warning = f"{missing}; check mode predicts this task as if an earlier task had created it"
         if created and warning:
             result["warnings"] = [*result.get("warnings", []), warning]
         return dict(

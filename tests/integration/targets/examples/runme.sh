@@ -101,3 +101,71 @@ run 1 "${login[@]}"
 run 0 "${login[@]}"
 python3 -c 'import json, sys; assert sys.argv[2] in json.load(open(sys.argv[1]))["auths"]' "$work/login/auth.json" "$registry"
 serves "$work/login/auth.json"
+
+# fleet-keys.yml, on a fleet of three hosts of this machine, each with its own files: each gets a key of its own of
+# the IAM application, which the controller's key (the emulator's owner key) makes. The emulator's organization has
+# the id of its default project.
+export SCW_DEFAULT_ORGANIZATION_ID=$SCW_DEFAULT_PROJECT_ID
+fleet=(host-1 host-2 host-3)
+# The fleet group of the inventory: the hosts given, each with its helper, docker config and secret file in $work.
+fleet_inventory() {
+    local host
+    echo 'fleet:'
+    echo '  hosts:'
+    for host in "$@"; do
+        cat <<HOST
+    $host:
+      ansible_connection: local
+      ansible_python_interpreter: "{{ ansible_playbook_python }}"
+      ansible_become: false
+      fleet_keys_path: $work/fleet/$host/bin
+      fleet_keys_docker_configs: [$work/fleet/$host/docker/config.json]
+      fleet_keys_secret_file: $work/fleet/$host/secret/scw
+HOST
+    done
+}
+fleet_inventory "${fleet[@]}" > "$work/fleet.yml"
+fleet_inventory host-1 host-2 > "$work/fleet-left.yml"   # host-3 left the fleet
+cat > "$work/fleet-vars.yml" <<VARS
+fleet_keys_regions: [fr-par]
+fleet_keys_registries: ["$registry"]
+VARS
+fleet_keys=(-e "@$work/fleet-vars.yml" "$examples/fleet-keys.yml")
+# Each host's helper directory in the PATH, as on each host (the module warns otherwise); host_serves puts the host's
+# own first.
+export PATH="$work/fleet/host-1/bin:$work/fleet/host-2/bin:$work/fleet/host-3/bin:$PATH"
+# The access key that a host's helper gives for the registry, as docker would ask for it.
+held() {
+    printf '%s' "$registry" | "$work/fleet/$1/bin/docker-credential-scw" get \
+        | python3 -c 'import json, sys; print(json.load(sys.stdin)["Username"])'
+}
+# Whether skopeo gets the registry's credentials from a host's helper.
+host_serves() { PATH="$work/fleet/$1/bin:$PATH" serves "$work/fleet/$1/docker/config.json"; }
+
+# Check mode first: the application is only predicted, and so are the hosts' keys (4 changes); nothing is written.
+run 4 --check -i "$work/fleet.yml" "${fleet_keys[@]}"
+[ ! -e "$work/fleet" ]
+# The application, then a key for each host (4 changes); then nothing left to do, for real or in check mode.
+run 4 -i "$work/fleet.yml" "${fleet_keys[@]}"
+run 0 -i "$work/fleet.yml" "${fleet_keys[@]}"
+run 0 --check -i "$work/fleet.yml" "${fleet_keys[@]}"
+keys=()
+for host in "${fleet[@]}"; do
+    keys+=("$(held "$host")")
+    host_serves "$host"
+done
+[ "$(printf '%s\n' "${keys[@]}" | grep -c '^SCW[A-Z0-9]\{17\}$')" = 3 ] || { echo "not access keys: ${keys[*]}" >&2; exit 1; }
+[ "$(printf '%s\n' "${keys[@]}" | sort -u | wc -l)" = 3 ] || { echo "hosts share a key: ${keys[*]}" >&2; exit 1; }
+
+# host-3 leaves the inventory: the next run revokes its key (1 change), and its pulls are refused.
+run 1 --check -i "$work/fleet-left.yml" "${fleet_keys[@]}"
+host_serves host-3
+run 1 -i "$work/fleet-left.yml" "${fleet_keys[@]}"
+run 0 -i "$work/fleet-left.yml" "${fleet_keys[@]}"
+if host_serves host-3 2> "$work/out"; then
+    echo "host-3 still pulls after its key was revoked" >&2; exit 1
+fi
+grep -qi unauthorized "$work/out"
+host_serves host-1
+host_serves host-2
+[ "$(held host-1) $(held host-2)" = "${keys[0]} ${keys[1]}" ]

@@ -138,6 +138,10 @@ class Runner:
             )
         with open(os.path.join(HERE, "world.yml"), encoding="utf-8") as handle:
             self.world = yaml.safe_load(handle)
+        # The IAM objects of the world (the application that `access` names) are the key's organization's.
+        for kind in ("applications", "policies", "api_keys"):
+            for item in self.world.get(kind, []):
+                item.setdefault("organization_id", emulator.organization_id)
         registry = emulator.registries["fr-par"]
         self.defaults = {
             "scaleway.registry.credential_helper": {"path": self.bin},

@@ -231,6 +231,18 @@ def test_an_unknown_application_names_the_access_module_and_nothing_runs_on_the_
     assert sent(emulator) == [FIND] and host.runs == []
 
 
+def test_check_mode_predicts_a_new_key_when_the_application_is_only_predicted_and_warns(emulator):
+    emulator.prepare(None)
+    host = Host()
+    result = host_keys(emulator, check_mode=True).equip(host)
+    assert sent(emulator) == [FIND] and len(host.runs) == 2
+    assert result["key_created"] is True and result["access_key"] == PREDICTED_KEY["access_key"]
+    assert result["warnings"] == [
+        f"no IAM application fleet-pull in organization {ORGANIZATION_ID}: create it, and its policy, with the"
+        " scaleway.registry.access module first; check mode predicts this task as if an earlier task had created it"
+    ]
+
+
 def test_absent_deletes_the_host_s_keys_after_the_host_gave_them_up(iam):
     host = Host(held=(OLD_KEY, OLD_SECRET))
     result = host_keys(iam).remove(host)
