@@ -106,14 +106,15 @@ class HostKeys:
 
     def second_holder(self, usable: list[str]) -> str | None:
         """A warning when the host has a key that lasts, which this task does not hold: the key is another task's (a
-        login of another user, or the helper and a login in separate files), and each would replace the other's."""
+        login of another user, or the helper and a login in separate files), each of which would replace the other's
+        at every run, or the host lost it (its secret file was removed)."""
         if not usable:
             return None
         return (
             f"{self.host} has a key of {self.application_name} that lasts ({', '.join(usable)}), which this task does"
-            " not hold: it is replaced by a new one, and whatever else on the host holds it loses it. A host holds one"
-            " key of an application: equip each host with one task (the helper, or the login), or give another user"
-            " another application"
+            " not hold (another task holds it, or the host lost it): it is replaced by a new one, and whatever else on"
+            " the host holds it loses it. A host holds one key of an application: equip each host with one task (the"
+            " helper, or the login), or give another user another application"
         )
 
     def remove(self, run_module: RunModule) -> dict:

@@ -29,7 +29,8 @@ import yaml
 UUID = "99999999-9999-4999-8999-999999999999"
 
 # (case, module or "inventory", arguments, words the message must hold, local: fails before any request,
-#  emulator faults during the row)
+#  emulator faults during the row). Arguments and words may name the scratch paths and the organization of the
+#  emulator's key ({directory}, {organization}...: see files()).
 TABLE = [
     # wrong types and unknown choices
     ("name of the wrong type", "namespace", {"name": ["a", "b"]}, "name", True, None),
@@ -343,6 +344,72 @@ TABLE = [
         True,
         None,
     ),
+    # a key of the host's own (access): checked on the controller before anything runs on the host
+    (
+        "a malformed key_lifetime",
+        "login",
+        {"access": "fleet", "key_lifetime": "90 days", "config_path": "{directory}/docker"},
+        "key_lifetime must be a duration such as 90d, 36h or 45m, not '90 days'",
+        True,
+        None,
+    ),
+    (
+        "a key_renew_before in months",
+        "credential_helper",
+        {
+            "access": "fleet",
+            "key_renew_before": "1M",
+            "path": "{directory}/bin",
+            "docker_configs": ["{directory}/docker.json"],
+        },
+        "key_renew_before must be a duration such as 90d, 36h or 45m, not '1M'",
+        True,
+        None,
+    ),
+    (
+        "a key_renew_before not shorter than key_lifetime",
+        "credential_helper",
+        {
+            "access": "fleet",
+            "key_lifetime": "7d",
+            "key_renew_before": "168h",
+            "path": "{directory}/bin",
+            "docker_configs": ["{directory}/docker.json"],
+        },
+        "key_renew_before (168h) must be shorter than key_lifetime (7d), or every run would issue a new key",
+        True,
+        None,
+    ),
+    (
+        "a key_renew_before longer than the default key_lifetime",
+        "login",
+        {"access": "fleet", "key_renew_before": "100d", "config_path": "{directory}/docker"},
+        "key_renew_before (100d) must be shorter than key_lifetime (90d)",
+        True,
+        None,
+    ),
+    (
+        "access with a helper that reads the host's scw config",
+        "credential_helper",
+        {
+            "access": "fleet",
+            "source": "scw_config",
+            "path": "{directory}/bin",
+            "docker_configs": ["{directory}/docker.json"],
+        },
+        "access gives each host a key of its own, which the helper keeps in its secret_file: it needs source: file"
+        " (the default), not source: scw_config",
+        True,
+        None,
+    ),
+    (
+        "access without an organization, for a login",
+        "login",
+        {"access": "fleet", "config_path": "{directory}/docker"},
+        "the IAM application belongs to an organization, and none is known: set organization_id",
+        True,
+        None,
+    ),
     # what the API answers
     ("a 400", "namespace", {"name": "team-x"}, "invalid argument(s)", False, "400=1"),
     (
@@ -369,6 +436,49 @@ TABLE = [
         "has no IAM rights; this module needs a key with IAMManager, or an owner's key",
         False,
         "403=1",
+    ),
+    (
+        "a controller key without IAM rights, for the helper's access",
+        "credential_helper",
+        {
+            "access": "fleet",
+            "organization_id": UUID,
+            "path": "{directory}/bin",
+            "docker_configs": ["{directory}/docker.json"],
+        },
+        "has no IAM rights; access needs a key with IAMManager, or an owner's key",
+        False,
+        "403=1",
+    ),
+    (
+        "a controller key without IAM rights, for the login's access",
+        "login",
+        {"access": "fleet", "organization_id": UUID, "config_path": "{directory}/docker"},
+        "has no IAM rights; access needs a key with IAMManager, or an owner's key",
+        False,
+        "403=1",
+    ),
+    (
+        "an application that does not exist, for the helper",
+        "credential_helper",
+        {
+            "access": "no-such-fleet",
+            "organization_id": "{organization}",
+            "path": "{directory}/bin",
+            "docker_configs": ["{directory}/docker.json"],
+        },
+        "no IAM application no-such-fleet in organization {organization}: create it, and its policy, with the"
+        " scaleway.registry.access module first",
+        False,
+        None,
+    ),
+    (
+        "an application that does not exist, for the login",
+        "login",
+        {"access": "no-such-fleet", "organization_id": "{organization}", "config_path": "{directory}/docker"},
+        "no IAM application no-such-fleet in organization",
+        False,
+        None,
     ),
     ("a 404: a tag that does not exist", "tag", {"id": UUID}, "does not exist in fr-par", False, None),
     ("a 409", "namespace_info", {}, "resource is in a transient state (HTTP 409, transient_state", False, "409=1"),
@@ -456,6 +566,8 @@ class Tripwire:
 def files(directory, config):
     paths = {
         "directory": directory,
+        # the organization of the emulator's key, whose default project has its id
+        "organization": config["scw_project_id"],
         "config": os.path.join(directory, "config.yaml"),
         "broken": os.path.join(directory, "broken.yaml"),
         "empty": os.path.join(directory, "empty.yaml"),
@@ -582,7 +694,7 @@ def main():
             sent = tripwire.requests(row.number)
             outcomes[row.number] = (
                 message,
-                problems_of(row.words, code, message, output)
+                problems_of(row.words.format(**paths), code, message, output)
                 + ([f"it sent {len(sent)} requests before failing"] if sent else []),
                 output,
             )
@@ -602,7 +714,7 @@ def main():
                 changed = emulator.admin("GET", "state") != before
                 outcomes[row.number] = (
                     message,
-                    problems_of(row.words, code, message, output)
+                    problems_of(row.words.format(**paths), code, message, output)
                     + (["it changed the emulator's state"] if changed else []),
                     output,
                 )

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every module, action plugin and the inventory plugin with -vvvv, in diff mode and in check
 # mode, with a log file, while a watcher records every process command line; then proves that the
-# secret keys used (the right one and a refused one) appear in no output, no log, no command line,
-# and no file others can read.
+# secret keys used (the right one, a refused one, and those issued to the host through access)
+# appear in no output, no log, no command line, and no file others can read.
 set -eu -o pipefail
 
 vars=../../integration_config.yml
@@ -12,13 +12,37 @@ secret=$(sed -n 's/^scw_secret_key: //p' "$vars")
 refused=$(sed -n 's/^ *refused_secret_key: //p' playbook.yml)
 other_token=$(sed -n 's/^ *other_registry_token: //p' hosts.yml)
 other_identity=$(sed -n 's/^ *other_identity_token: //p' hosts.yml)
+api_url=$(sed -n 's/^scw_api_url: //p' "$vars")
 work=$(mktemp -d)
 export ANSIBLE_ROLES_PATH=..
 export AUDIT_DIR="$work/hosts"
 mkdir -p "$AUDIT_DIR"
 "$python" "$utils/cmdline_watch.py" "$work/cmdlines" $$ &
 watcher=$!
-trap 'kill "$watcher" 2>/dev/null || true; rm -rf "$work"' EXIT
+# The secrets of the keys issued to the host (access), which only the answer of their create shows: read from the
+# emulator's state while they live (the run deletes them), and counted against the creates it applied.
+emulator() { "$python" -c 'import sys, urllib.request
+request = urllib.request.Request(sys.argv[1] + "/_emulator/" + sys.argv[3], method=sys.argv[2])
+sys.stdout.write(urllib.request.urlopen(request).read().decode())' "$api_url" "$@"; }
+emulator DELETE requests > /dev/null
+"$python" - "$api_url" "$work/minted" <<'PYTHON' &
+import json, signal, sys, time, urllib.request
+running = [True]
+signal.signal(signal.SIGTERM, lambda number, frame: running.__setitem__(0, False))
+seen = set()
+with open(sys.argv[2], "w") as output:
+    while running[0]:
+        with urllib.request.urlopen(sys.argv[1] + "/_emulator/state") as answer:
+            keys = json.load(answer)["iam_api_keys"]
+        for key in keys:
+            if (key["description"] or "").startswith("scaleway.registry host=") and key["secret_key"] not in seen:
+                seen.add(key["secret_key"])
+                output.write(key["secret_key"] + "\n")
+                output.flush()
+        time.sleep(0.05)
+PYTHON
+keeper=$!
+trap 'kill "$watcher" "$keeper" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 for mode in "" "--check"; do
     for playbook in playbook.yml hosts.yml; do
@@ -50,8 +74,18 @@ for command in "ansible-inventory -i $work/audit.scaleway_images.yml --list -vvv
 done
 grep -q "registry_effective_visibility" "$work/output.log"
 
-kill "$watcher"
+kill "$watcher" "$keeper"
 wait "$watcher" || true
+wait "$keeper"
+# Every key that a create made was seen (a create whose answer was lost made one too), and the run made some.
+created=$(emulator GET requests | "$python" -c 'import json, sys
+print(sum(1 for request in json.load(sys.stdin)["requests"] if request["method"] == "POST"
+          and request["path"] == "/iam/v1alpha1/api-keys" and request["status"] in (200, "reset")))')
+minted=$(wc -l < "$work/minted")
+if [ "$minted" -lt 2 ] || [ "$minted" -ne "$created" ]; then
+    echo "$minted secrets of keys issued to the host seen, for $created creates" >&2
+    exit 1
+fi
 
 # The run really showed module arguments, results and diffs, and the watcher saw the logins.
 grep -q VALUE_SPECIFIED_IN_NO_LOG_PARAMETER "$work/output.log"
@@ -59,6 +93,10 @@ grep -q '"before"' "$work/output.log"
 grep -q 'authentication is denied' "$work/output.log"
 grep -q "login --username scaleway --password-stdin -- $(sed -n 's/^scw_registries: .*"fr-par": "\([^"]*\)".*/\1/p' "$vars")" \
     "$work/cmdlines"
+# The host's own keys were issued, held and deleted: podman logged in with one, its access key as user name.
+for shown in '"key_created": true' '"keys_deleted": \[$' 'logged in with key SCW[A-Z0-9]\{17\}"'; do
+    grep -q -- "$shown" "$work/output.log" || { echo "the output lacks $shown" >&2; exit 1; }
+done
 
 # Each secret, and each of the three shapes its base64 takes inside any base64 "user:secret" (docker's auth).
 forms() {
@@ -70,8 +108,9 @@ for secret in sys.argv[1:]:
         print(encoded[(shift + 2) // 3 * 4:-4])' "$@"
 }
 grep -q "(credentials)" "$work/output.log"
-forms "$secret" "$refused" "$other_token" "$other_identity" > "$work/forms"
-[ "$(wc -l < "$work/forms")" -eq 16 ]
+mapfile -t host_secrets < "$work/minted"
+forms "$secret" "$refused" "$other_token" "$other_identity" "${host_secrets[@]}" > "$work/forms"
+[ "$(wc -l < "$work/forms")" -eq $((16 + 4 * minted)) ]
 while read -r key; do
     if grep -rlF -- "$key" "$work/output.log" "$work/ansible.log" "$work/cmdlines"; then
         grep -rhF -- "$key" "$work/output.log" "$work/ansible.log" "$work/cmdlines" | sed "s/$key/<the key>/g" | head -5
@@ -79,6 +118,9 @@ while read -r key; do
         exit 1
     fi
 done < "$work/forms"
-"$python" "$utils/find_secret_files.py" "$secret" "$work" "$HOME/.ansible/tmp"
-echo "no secret key in $(wc -l < "$work/output.log") lines of output, $(wc -l < "$work/ansible.log") lines of log," \
-    "$(wc -l < "$work/cmdlines") command lines, or a file others can read"
+for key in "$secret" "${host_secrets[@]}"; do
+    "$python" "$utils/find_secret_files.py" "$key" "$work" "$HOME/.ansible/tmp"
+done
+echo "no secret key (the controller's, a refused one, $minted issued to the host) in $(wc -l < "$work/output.log")" \
+    "lines of output, $(wc -l < "$work/ansible.log") lines of log, $(wc -l < "$work/cmdlines") command lines, or a" \
+    "file others can read"
