@@ -8,9 +8,10 @@
 """The tag retention rules: which tags of an image to keep and which to delete. Pure, no I/O.
 
 A tag is deleted only when every deletion rule makes it a candidate and no keep rule holds it:
-keep always wins. keep_last counts over all the tags of the image, never over the candidates
-alone. A tag whose digest a kept tag also carries is kept, since deleting it would delete the
-kept tag's manifest too. Tag patterns are regular expressions that must match the whole name.
+keep always wins. A tag that something uses (keep_references) is held as one that keep_tags
+names. keep_last counts over all the tags of the image, never over the candidates alone. A tag
+whose digest a kept tag also carries is kept, since deleting it would delete the kept tag's
+manifest too. Tag patterns are regular expressions that must match the whole name.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from __future__ import annotations
 import datetime
 import re
 from typing import Any, Container, Dict, Iterable, Tuple
+
+from ansible_collections.scaleway.registry.plugins.module_utils._references import BadReference, References
 
 Tag = Dict[str, Any]  # a tag as the API lists it (typing.Dict: Python 3.8 evaluates this alias)
 Decision = Tuple[Tag, str, str]  # (tag, KEEP or DELETE, reason)
@@ -176,9 +179,14 @@ class Rules:
         delete_tags: Iterable[str] | None = None,
         older_than: str | None = None,
         now: datetime.datetime | None = None,
+        keep_references: Iterable[str] | None = None,
     ) -> None:
         if keep_last is not None and keep_last < 0:
             raise RuleError(f"keep_last must be 0 or more, not {keep_last}")
+        try:
+            self.references = References(keep_references)
+        except BadReference as exc:
+            raise RuleError(str(exc)) from None
         self.keep_last = keep_last
         self.warnings: list[str] = []
         self.keep_tags = compile_patterns(keep_tags, "keep_tags", self.warnings)
@@ -188,8 +196,11 @@ class Rules:
         if older_than:
             self.cutoff = (now or datetime.datetime.now(datetime.timezone.utc)) - parse_duration(older_than)
 
-    def keep_reason(self, tag: Tag, newest: Container[str]) -> str | None:
-        """Why a keep rule holds the tag, or None."""
+    def keep_reason(self, tag: Tag, newest: Container[str], repository: str | None = None) -> str | None:
+        """Why a keep rule holds the tag of the image repository (host/namespace/image), or None."""
+        reference = self.references.holding(repository, tag) if repository and self.references else None
+        if reference:
+            return f"in use: {reference}"
         for pattern in self.keep_tags:
             if pattern.fullmatch(tag["name"]):
                 return f"keep_tags: matches {pattern.pattern}"
@@ -230,8 +241,8 @@ def newest_first(tags: Iterable[Tag]) -> list[Tag]:
     return sorted(tags, key=key, reverse=True)
 
 
-def plan_image(tags: Iterable[Tag], rules: Rules) -> list[Decision]:
-    """[(tag, action, reason)] for every tag of one image, newest first.
+def plan_image(tags: Iterable[Tag], rules: Rules, repository: str | None = None) -> list[Decision]:
+    """[(tag, action, reason)] for every tag of one image (repository: host/namespace/image), newest first.
 
     Tags already being deleted are not planned: they are on their way out.
     """
@@ -239,7 +250,7 @@ def plan_image(tags: Iterable[Tag], rules: Rules) -> list[Decision]:
     newest = {tag["id"] for tag in live[: rules.keep_last]} if rules.keep_last is not None else set()
     decisions: list[list[Any]] = []
     for tag in live:
-        reason = rules.keep_reason(tag, newest) or rules.not_candidate_reason(tag)
+        reason = rules.keep_reason(tag, newest, repository) or rules.not_candidate_reason(tag)
         decisions.append([tag, KEEP if reason else DELETE, reason or rules.delete_reason()])
     kept = {tag["digest"]: tag["name"] for tag, action, _reason in reversed(decisions) if action == KEEP}
     for decision in decisions:

@@ -13,7 +13,7 @@ description:
   - State which tags to keep and which may go; the module lists every tag in scope, plans each one, then deletes
     what the plan says, and returns the plan with the rule that decided each tag.
   - A tag is deleted only when every deletion rule (O(delete_tags), O(older_than)) makes it a candidate and no keep
-    rule (O(keep_last), O(keep_tags)) holds it. Keep always wins.
+    rule (O(keep_last), O(keep_tags), O(keep_references)) holds it. Keep always wins.
   - O(keep_last) counts over all the tags of an image, never over the candidates alone, so the newest tags are
     kept whatever the other rules say.
   - On Scaleway, deleting a tag deletes its manifest, and every tag of the image with the same digest. A tag whose
@@ -45,6 +45,20 @@ options:
       - For example V(latest) keeps only C(latest), not C(latest-rc); V(v\\d+\\.\\d+\\.\\d+) keeps C(v1.2.0);
         V(release-.*) keeps every tag that starts with C(release-).
       - These are not globs. A pattern such as V(pr-*) gets a warning naming the regex it probably means, V(pr-.*).
+    type: list
+    elements: str
+  keep_references:
+    description:
+      - Image references that something uses, such as the C(references) that
+        M(scaleway.registry.images_in_use_info) gathers from a fleet's containers. A tag they name, or whose digest
+        they name, is kept, with the reason C(in use) and the reference; every tag that shares its digest is kept
+        with it.
+      - Each one is C(host/namespace/image:tag), C(host/namespace/image@sha256:<digest>) or a bare
+        C(sha256:<digest>), which holds that digest in every image in scope. C(host) is the registry of the
+        namespace (C(rg.fr-par.scw.cloud), or the C(endpoint) that the API gives the namespace). Without a tag or a
+        digest, the tag is C(latest), as docker takes it.
+      - References to other registries, or to images outside the scope, hold nothing; the result counts them in
+        RV(references_ignored). A malformed reference fails the task before anything is listed.
     type: list
     elements: str
   delete_tags:
@@ -197,6 +211,12 @@ freed_bytes:
   returned: always
   type: int
   sample: 104857600
+references_ignored:
+  description: How many of O(keep_references) held no tag in scope (another registry, an image outside the scope,
+    or a tag or digest that no longer exists).
+  returned: always
+  type: int
+  sample: 0
 namespaces_in_scope:
   description: The namespaces that O(namespaces) selected, in every region of O(region), by region and name.
   returned: always
@@ -283,15 +303,26 @@ def scope(module):
 
 
 def plan(module, rules):
-    """([(region, namespace name, image, decisions)] for every image in scope, the namespaces in scope).
+    """([(region, namespace name, image, decisions)] for every image in scope, the namespaces in scope, the
+    keep_references that hold a tag).
 
     Made only after the whole listing succeeded.
     """
     images, namespaces = scope(module)
-    return [
-        (item.region, item.namespace["name"], item.image, plan_image(item.tags, rules))
-        for item in fetch_tags(module.client, images)
-    ], namespaces
+    planned, held = [], set()
+    for item in fetch_tags(module.client, images):
+        image_repository = repository(item)
+        planned.append(
+            (item.region, item.namespace["name"], item.image, plan_image(item.tags, rules, image_repository))
+        )
+        # Counted from the listing, not from the reasons: a tag shows one reference, and several may hold it.
+        held |= rules.references.matched(image_repository, item.tags)
+    return planned, namespaces, held
+
+
+def repository(item):
+    """host/namespace/image, as a container names the image: the namespace's endpoint is its registry's."""
+    return "{}/{}".format(item.namespace["endpoint"], item.image["name"])
 
 
 def check_guards(module, items):
@@ -406,7 +437,7 @@ def report(planned):
 
 
 def run(module, rules):
-    planned, namespaces = plan(module, rules)
+    planned, namespaces, held = plan(module, rules)
     item_of = report(planned)
     check_guards(module, list(item_of.values()))
     if not module.check_mode:
@@ -425,6 +456,7 @@ def run(module, rules):
         "deleted": deleted,
         "kept": sum(1 for item in done if item["action"] == KEEP),
         "freed_bytes": sum(sizes[key] for key, _count in emptied(done)),
+        "references_ignored": len(rules.references) - len(held),
         "namespaces_in_scope": namespaces,
     }
     if module._diff:
@@ -439,6 +471,7 @@ def main():
             images=dict(type="list", elements="str"),
             keep_last=dict(type="int"),
             keep_tags=dict(type="list", elements="str"),
+            keep_references=dict(type="list", elements="str"),
             delete_tags=dict(type="list", elements="str"),
             older_than=dict(type="str"),
             max_delete=dict(type="int"),
@@ -454,7 +487,13 @@ def main():
     if problem:
         module.fail_json(msg=problem)
     try:
-        rules = Rules(params["keep_last"], params["keep_tags"], params["delete_tags"], params["older_than"])
+        rules = Rules(
+            params["keep_last"],
+            params["keep_tags"],
+            params["delete_tags"],
+            params["older_than"],
+            keep_references=params["keep_references"],
+        )
     except RuleError as exc:
         module.fail_json(msg=str(exc))
     for warning in rules.warnings:

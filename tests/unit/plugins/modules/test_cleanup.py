@@ -16,6 +16,7 @@ from ansible_collections.scaleway.registry.plugins.modules import cleanup
 from ansible_collections.scaleway.registry.tests.unit.plugins.modules.harness import (
     NOT_AN_INFO_REGION,
     Concurrently,
+    Like,
     Msg,
     Scenario,
     denied,
@@ -110,6 +111,7 @@ KEEP_LAST = Scenario(
         "deleted": 1,
         "kept": 2,
         "freed_bytes": 0,
+        "references_ignored": 0,
         "namespaces_in_scope": [WEB_IN_SCOPE],
         "diff": {"prepared": KEEP_LAST_DIFF},
     },
@@ -135,6 +137,7 @@ FORCED = Scenario(
         "deleted": 2,
         "kept": 1,
         "freed_bytes": 0,
+        "references_ignored": 0,
         "namespaces_in_scope": [WEB_IN_SCOPE],
     },
 )
@@ -159,6 +162,7 @@ NOTHING_TO_DELETE = Scenario(
         "deleted": 0,
         "kept": 5,
         "freed_bytes": 0,
+        "references_ignored": 0,
         "namespaces_in_scope": [DATA_IN_SCOPE, WEB_IN_SCOPE],
         "diff": {"prepared": "keep every tag: fr-par/team-data/etl, fr-par/team-web/app, fr-par/team-web/tools/cli"},
     },
@@ -201,6 +205,7 @@ RACE = KEEP_LAST.variant(
         "deleted": 0,
         "kept": 3,
         "freed_bytes": 0,
+        "references_ignored": 0,
         "namespaces_in_scope": [WEB_IN_SCOPE],
     },
 )
@@ -213,6 +218,36 @@ TYPO = Scenario(
     requests=[LIST_FR_PAR],
     failed={"msg": "namespaces: 'team-wbe' matches no namespace in fr-par (closest: team-web); nothing was deleted"},
 )
+
+# keep_references: what a fleet runs is kept, and so is every tag that shares its digest.
+APP = "rg.fr-par.scw.cloud/team-web/app"
+OTHER_DIGEST = "sha256:" + "9" * 64
+IN_USE = Scenario(
+    "keeps_a_tag_that_a_reference_holds_and_counts_the_references_that_hold_nothing",
+    args=dict(
+        APP_ONLY,
+        keep_last=1,
+        keep_references=[f"{APP}:v1", "rg.nl-ams.scw.cloud/team-ams/app:v1", f"{APP}@{OTHER_DIGEST}"],
+    ),
+    seed=EVERYTHING,
+    diff=False,
+    requests=[LIST_FR_PAR, tags_of(IMG_APP)],
+    result={
+        "changed": False,
+        "msg": "nothing to delete, 3 tags of 1 image kept",
+        "plan": [
+            item("latest", DIGEST_2, 3, "keep", "keep_last: one of the 1 newest"),
+            item("v2", DIGEST_2, 2, "keep", "digest: latest, which is kept, carries the same digest"),
+            item("v1", DIGEST_1, 1, "keep", f"in use: {APP}:v1"),
+        ],
+        "deleted": 0,
+        "kept": 3,
+        "freed_bytes": 0,
+        "references_ignored": 2,
+        "namespaces_in_scope": [WEB_IN_SCOPE],
+    },
+)
+
 
 SCENARIOS = scenarios(
     # Nothing to do
@@ -232,6 +267,7 @@ SCENARIOS = scenarios(
             "deleted": 0,
             "kept": 0,
             "freed_bytes": 0,
+            "references_ignored": 0,
             "namespaces_in_scope": [],
         },
     ),
@@ -252,6 +288,7 @@ SCENARIOS = scenarios(
             "deleted": 0,
             "kept": 0,
             "freed_bytes": 0,
+            "references_ignored": 0,
             "namespaces_in_scope": [WEB_IN_SCOPE],
         },
     ),
@@ -272,6 +309,7 @@ SCENARIOS = scenarios(
             "deleted": 0,
             "kept": 1,
             "freed_bytes": 0,
+            "references_ignored": 0,
             "namespaces_in_scope": [{"region": "nl-ams", "id": NS_AMS, "name": "team-ams"}],
         },
     ),
@@ -300,6 +338,7 @@ SCENARIOS = scenarios(
             "deleted": 1,
             "kept": 3,
             "freed_bytes": 1000,
+            "references_ignored": 0,
             "namespaces_in_scope": [WEB_IN_SCOPE],
         },
     ),
@@ -326,6 +365,7 @@ SCENARIOS = scenarios(
             "deleted": 2,
             "kept": 4,
             "freed_bytes": 1000,
+            "references_ignored": 0,
             "namespaces_in_scope": [
                 DATA_IN_SCOPE,
                 WEB_IN_SCOPE,
@@ -364,6 +404,7 @@ SCENARIOS = scenarios(
             "deleted": 1,
             "kept": 1,
             "freed_bytes": 0,
+            "references_ignored": 0,
             "namespaces_in_scope": [WEB_IN_SCOPE],
         },
     ),
@@ -436,6 +477,66 @@ SCENARIOS = scenarios(
             "msg": "images: 'etl' matches no image in the namespaces in scope, in fr-par (none is close; there are"
             " app, tools/cli); nothing was deleted"
         },
+    ),
+    # What something uses
+    IN_USE,
+    IN_USE.variant("keeps_what_is_in_use_in_check_mode_too", check_mode=True),
+    Scenario(
+        "keeps_every_tag_of_a_digest_in_use_whatever_the_other_rules",
+        args=dict(APP_ONLY, delete_tags=["latest", "v2"], keep_references=[f"{APP}@{DIGEST_2}"]),
+        seed=EVERYTHING,
+        diff=False,
+        requests=[LIST_FR_PAR, tags_of(IMG_APP)],
+        result={
+            "changed": False,
+            "msg": "nothing to delete, 3 tags of 1 image kept",
+            "plan": [
+                item("latest", DIGEST_2, 3, "keep", f"in use: {APP}@{DIGEST_2}"),
+                item("v2", DIGEST_2, 2, "keep", f"in use: {APP}@{DIGEST_2}"),
+                item("v1", DIGEST_1, 1, "keep", "delete_tags: matches none"),
+            ],
+            "deleted": 0,
+            "kept": 3,
+            "freed_bytes": 0,
+            "references_ignored": 0,
+            "namespaces_in_scope": [WEB_IN_SCOPE],
+        },
+    ),
+    Scenario(
+        "a_bare_digest_holds_its_tags_in_every_image_in_scope",
+        args={"namespaces": ["team-web"], "keep_last": 0, "keep_references": [DIGEST_1, DIGEST_3]},
+        seed=EVERYTHING,
+        diff=False,
+        check_mode=True,
+        requests=[LIST_FR_PAR, Concurrently(tags_of(IMG_APP), tags_of(IMG_CLI))],
+        result={
+            "changed": True,
+            "msg": Like(r"^would delete 2 tags of 1 image, keep 2.*"),
+            "plan": [
+                item("latest", DIGEST_2, 3, "delete", "not among the 0 newest"),
+                item("v2", DIGEST_2, 2, "delete", "not among the 0 newest"),
+                item("v1", DIGEST_1, 1, "keep", f"in use: {DIGEST_1}"),
+                item("1.0", DIGEST_3, 4, "keep", f"in use: {DIGEST_3}", "tools/cli"),
+            ],
+            "deleted": 2,
+            "kept": 2,
+            "freed_bytes": 0,
+            "references_ignored": 0,
+            "namespaces_in_scope": [WEB_IN_SCOPE],
+        },
+    ),
+    refused_before_any_request(
+        "refuses_a_malformed_reference_before_any_request",
+        {"keep_last": 1, "keep_references": ["rg.fr-par.scw.cloud/Team-Web/app:v1"]},
+        "keep_references: 'rg.fr-par.scw.cloud/Team-Web/app:v1' is not an image reference (a repository name is lower"
+        " case); write host/namespace/image:tag, host/namespace/image@sha256:<64 hex characters> or"
+        " sha256:<64 hex characters>",
+    ),
+    refused_before_any_request(
+        "refuses_a_digest_that_is_not_sha256_before_any_request",
+        {"keep_last": 1, "keep_references": [f"{APP}@sha512:{'a' * 128}"]},
+        f"keep_references: '{APP}@sha512:{'a' * 128}' has the digest 'sha512:{'a' * 128}', which is not sha256:"
+        " followed by 64 lower-case hex characters",
     ),
     # Rules and arguments
     refused_before_any_request(
