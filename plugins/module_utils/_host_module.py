@@ -5,7 +5,8 @@
 # Note that this module util is **PRIVATE** to the collection. It can have breaking changes at any time.
 # Do not use this from other collections or standalone plugins/modules!
 
-"""The module adapter of the modules that run on hosts (login, credential_helper): the standard library only."""
+"""The module adapter of the modules that run on hosts (login, credential_helper, images_in_use_info): the standard
+library only."""
 
 from __future__ import annotations
 
@@ -29,10 +30,11 @@ ACCESS_ARGS = dict(
 
 class HostModule(AnsibleModule):
     """The AnsibleModule of the host modules, whose run() is their one boundary, as ScalewayModule's is for the
-    API modules. Their specs take ACCOUNT_ARGS and ACCESS_ARGS, which the action plugin reads on the controller."""
+    API modules. Their specs take ACCOUNT_ARGS and ACCESS_ARGS, which the action plugin reads on the controller;
+    a module that needs no key and has no action plugin (images_in_use_info) passes connection=False."""
 
-    def __init__(self, argument_spec, **kwargs):
-        spec = dict(argument_spec, **ACCOUNT_ARGS, **ACCESS_ARGS)
+    def __init__(self, argument_spec, connection=True, **kwargs):
+        spec = dict(argument_spec, **ACCOUNT_ARGS, **ACCESS_ARGS) if connection else argument_spec
         super().__init__(argument_spec=spec, supports_check_mode=True, **kwargs)
 
     def own_key(self, held):

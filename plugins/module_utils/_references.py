@@ -18,11 +18,12 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Iterator, NamedTuple, Optional, Tuple
 
-_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+# The distribution registry's grammar of a repository path component and of a tag (github.com/distribution/reference).
+COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _HOST = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]+)?"
-_TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
+TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
 _REFERENCE_RE = re.compile(
-    rf"^(?P<repository>(?P<host>{_HOST})(?:/{_COMPONENT})+)(?::(?P<tag>{_TAG}))?(?:@(?P<digest>.+))?$"
+    rf"^(?P<repository>(?P<host>{_HOST})(?:/{COMPONENT})+)(?::(?P<tag>{TAG}))?(?:@(?P<digest>.+))?$"
 )
 DIGEST_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
 _Key = Tuple[Optional[str], str]  # (repository or None for every image, tag name or digest)
@@ -62,7 +63,9 @@ def parse_reference(text: str, option: str = "keep_references") -> Reference:
         _check_digest(digest, text, option)
     elif tag is None:
         tag = "latest"  # what docker and podman pull for a reference without either
-    return Reference(text, match.group("repository"), tag, digest)
+    # A host name has no case; the cleanup's repositories (the namespaces' endpoints) write it in lower case.
+    repository = host.lower() + match.group("repository")[len(host) :]
+    return Reference(text, repository, tag, digest)
 
 
 def _check_digest(digest: str, text: str, option: str) -> None:

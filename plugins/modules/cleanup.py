@@ -61,6 +61,7 @@ options:
         RV(references_ignored). A malformed reference fails the task before anything is listed.
     type: list
     elements: str
+    version_added: 0.2.0
   delete_tags:
     description:
       - Regular expressions that must match the whole tag name (Python C(re.fullmatch)); only tags whose name
@@ -217,6 +218,7 @@ references_ignored:
   returned: always
   type: int
   sample: 0
+  version_added: 0.2.0
 namespaces_in_scope:
   description: The namespaces that O(namespaces) selected, in every region of O(region), by region and name.
   returned: always
@@ -316,7 +318,9 @@ def plan(module, rules):
             (item.region, item.namespace["name"], item.image, plan_image(item.tags, rules, image_repository))
         )
         # Counted from the listing, not from the reasons: a tag shows one reference, and several may hold it.
-        held |= rules.references.matched(image_repository, item.tags)
+        held |= rules.references.matched(
+            image_repository, [tag for tag in item.tags if tag.get("status") != "deleting"]
+        )
     return planned, namespaces, held
 
 

@@ -317,6 +317,15 @@ TABLE = [
         None,
     ),
     (
+        "a registry that is a repository, for the images in use",
+        "images_in_use_info",
+        # It takes no connection option: none is added to its arguments.
+        {"registries": ["rg.fr-par.scw.cloud/my-team"], "api_url": None, "secret_key": None},
+        "registries: 'rg.fr-par.scw.cloud/my-team' is not a registry host; write host or host:port",
+        True,
+        None,
+    ),
+    (
         "a secret file in a directory others may write into",
         "credential_helper",
         {"path": "{directory}/bin", "secret_file": "{open}/secret", "docker_configs": ["{directory}/docker.json"]},

@@ -30,6 +30,8 @@ import urllib.request
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# What a cluster would answer kubernetes.core.k8s_info in the filter's examples: a pod list with Scaleway images.
+PODS = os.path.join(HERE, "..", "..", "..", "unit", "plugins", "filter", "fixtures", "scaleway_pods.json")
 RECAP = re.compile(
     r"^localhost\s*: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+"
     r"skipped=(\d+)\s+rescued=(\d+)\s+ignored=(\d+)",
@@ -231,6 +233,18 @@ class Runner:
         # The check-mode copies changed exactly when their tasks did.
         print(f"{name:<18} {len(tasks)} tasks, {recap['changed'] // 2} changed, each as its check mode predicted")
 
+    def check_filter(self, name, examples):
+        """A filter's examples, run as a module's are, with what they ask a cluster (kubernetes.core.k8s_info)
+        set from a recorded pod list: this machine has no cluster."""
+        with open(PODS, encoding="utf-8") as handle:
+            pods = json.load(handle)
+        tasks = yaml.safe_load(examples)
+        for index, task in enumerate(tasks):
+            if "kubernetes.core.k8s_info" in task:
+                answer = {task["register"]: {"resources": pods["items"]}}
+                tasks[index] = {"name": task["name"], "ansible.builtin.set_fact": answer}
+        self.check_module(name, yaml.safe_dump(tasks, sort_keys=False))
+
     def check_inventory(self, examples):
         # The example's first line names its file, whose name the plugin needs.
         filename = examples.strip().splitlines()[0].lstrip("# ").strip()
@@ -282,8 +296,8 @@ def main():
     scratch = tempfile.mkdtemp(prefix="plugin-examples.")
     try:
         runner = Runner(emulator, scratch)
-        # Only modules and inventory plugins have examples to run; a plugin of another type needs a runner here.
-        for plugin_type in ("lookup", "filter", "test"):
+        # Modules, filters and inventory plugins have examples to run; a plugin of another type needs a runner here.
+        for plugin_type in ("lookup", "test"):
             assert not documented(plugin_type, runner.environment), (
                 f"no runner for the examples of {plugin_type} plugins"
             )
@@ -291,6 +305,8 @@ def main():
         assert modules, "ansible-doc lists no module of scaleway.registry"
         for name, examples in sorted(modules.items()):
             runner.check_module(name, examples)
+        for name, examples in sorted(documented("filter", runner.environment).items()):
+            runner.check_filter(name, examples)
         inventories = documented("inventory", runner.environment)
         assert list(inventories) == ["images"], inventories
         runner.check_inventory(inventories["images"])

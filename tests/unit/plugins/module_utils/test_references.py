@@ -32,10 +32,11 @@ APP = "rg.fr-par.scw.cloud/team-web/app"
         ("localhost:5000/a.b/c__d/e-f:x", "localhost:5000/a.b/c__d/e-f", "x", None),
         (APP, APP, "latest", None),
         (f"  {APP}:v1\n", APP, "v1", None),
+        ("RG.FR-PAR.SCW.CLOUD/team-web/app:v1", APP, "v1", None),
     ],
 )
 def test_parses_tags_digests_slashes_in_names_and_registries_with_ports(text, repository, tag, digest):
-    assert parse_reference(text) == Reference(text.strip(), repository, tag, digest)
+    assert parse_reference(text) == Reference(text.strip(), repository, tag, digest)  # the host in lower case
 
 
 @pytest.mark.parametrize(
