@@ -102,6 +102,23 @@ run 0 "${login[@]}"
 python3 -c 'import json, sys; assert sys.argv[2] in json.load(open(sys.argv[1]))["auths"]' "$work/login/auth.json" "$registry"
 serves "$work/login/auth.json"
 
+# cleanup-in-use.yml, with this host as the fleet: a podman container of demo-apps/hello:v1 uses it, and the
+# cleanup of demo-* keeps it; every reference the fleet gives holds a tag in scope.
+container="examples-in-use-$$"
+trap 'podman rm --force --ignore "$container" > /dev/null 2>&1; podman rmi --ignore "$registry/demo-apps/hello:v1" \
+    > /dev/null 2>&1; rm -rf "$work"; forget' EXIT
+podman create --tls-verify=false --authfile "$work/push.json" --name "$container" "$registry/demo-apps/hello:v1" true \
+    > /dev/null
+printf '[fleet]\nlocalhost ansible_connection=local ansible_python_interpreter="{{ ansible_playbook_python }}"\n' \
+    > "$work/in-use-hosts"
+in_use=(-i "$work/in-use-hosts" -e "{\"in_use_registries\": [\"$registry\"], \"in_use_become\": false}"
+        "$examples/cleanup-in-use.yml")
+run 0 --check --diff "${in_use[@]}"
+grep -q "; 0 of the fleet's references held no tag in scope" "$work/out"
+run 0 "${in_use[@]}"
+grep -q "; 0 of the fleet's references held no tag in scope" "$work/out"
+podman rm --force "$container" > /dev/null
+
 # fleet-keys.yml, on a fleet of three hosts of this machine, each with its own files: each gets a key of its own of
 # the IAM application, which the controller's key (the emulator's owner key) makes. The emulator's organization has
 # the id of its default project.
