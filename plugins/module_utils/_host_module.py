@@ -20,10 +20,11 @@ from ansible_collections.scaleway.registry.plugins.module_utils._state import Ta
 
 # A key of the host's own (documented in the HOST doc fragment): access names the IAM application, the timing is
 # read on the controller; access_keys is what the action plugin tells the host (see plugin_utils/_host_keys.py).
+KEY_TIMING_DEFAULTS = {"key_lifetime": "90d", "key_renew_before": "14d"}
 ACCESS_ARGS = dict(
     access=dict(type="str"),
-    key_lifetime=dict(type="str", default="90d", no_log=False),
-    key_renew_before=dict(type="str", default="14d", no_log=False),
+    key_lifetime=dict(type="str", default=KEY_TIMING_DEFAULTS["key_lifetime"], no_log=False),
+    key_renew_before=dict(type="str", default=KEY_TIMING_DEFAULTS["key_renew_before"], no_log=False),
     access_keys=dict(type="list", elements="str", no_log=False),
 )
 

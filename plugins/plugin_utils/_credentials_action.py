@@ -19,6 +19,7 @@ from ansible_collections.scaleway.registry.plugins.module_utils._config import (
     ConfigError,
     resolve,
 )
+from ansible_collections.scaleway.registry.plugins.module_utils._host_module import KEY_TIMING_DEFAULTS
 from ansible_collections.scaleway.registry.plugins.module_utils._iam import (
     organization_of,
     parse_duration,
@@ -27,9 +28,6 @@ from ansible_collections.scaleway.registry.plugins.module_utils._iam import (
 from ansible_collections.scaleway.registry.plugins.module_utils._module import client_for, failure
 from ansible_collections.scaleway.registry.plugins.module_utils._state import TaskError
 from ansible_collections.scaleway.registry.plugins.plugin_utils._host_keys import HostKeys
-
-# The options of a host's own key: read on the controller, never sent to the host.
-KEY_TIMING_ARGS = ("key_lifetime", "key_renew_before")
 
 
 class CredentialsAction(ActionBase):
@@ -56,7 +54,8 @@ class CredentialsAction(ActionBase):
         args = dict(self._task.args)
         # The connection options are the controller's business; the module's region is its own.
         options = {name: args.pop(name, None) for name in ACCOUNT_ARGS}
-        timing = {name: args.pop(name, None) for name in KEY_TIMING_ARGS}
+        # The timing of a host's own key: read on the controller, never sent to the host.
+        timing = {name: args.pop(name, None) for name in KEY_TIMING_DEFAULTS}
         if args.get("access"):
             try:
                 result.update(self.run_with_access(args, options, timing, task_vars))
@@ -85,12 +84,13 @@ class CredentialsAction(ActionBase):
         problem = self.access_problem(args)
         if problem:
             raise TaskError(problem)
-        lifetime = parse_duration(timing["key_lifetime"] or "90d", "key_lifetime")
-        renew_before = parse_duration(timing["key_renew_before"] or "14d", "key_renew_before")
+        written = {name: timing[name] or default for name, default in KEY_TIMING_DEFAULTS.items()}
+        lifetime = parse_duration(written["key_lifetime"], "key_lifetime")
+        renew_before = parse_duration(written["key_renew_before"], "key_renew_before")
         if renew_before >= lifetime:
             raise TaskError(
-                f"key_renew_before ({timing['key_renew_before'] or '14d'}) must be shorter than key_lifetime"
-                f" ({timing['key_lifetime'] or '90d'}), or every run would issue a new key"
+                f"key_renew_before ({written['key_renew_before']}) must be shorter than key_lifetime"
+                f" ({written['key_lifetime']}), or every run would issue a new key"
             )
         settings = resolve(dict(options, region=None), regions=LOGIN_REGIONS)
         self.complete(args, settings)
