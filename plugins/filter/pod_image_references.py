@@ -99,7 +99,11 @@ from collections.abc import Iterator, Mapping
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.scaleway.registry.plugins.module_utils._docker_config import registry_problems
-from ansible_collections.scaleway.registry.plugins.module_utils._references import BadReference, parse_reference
+from ansible_collections.scaleway.registry.plugins.module_utils._references import (
+    BadReference,
+    parse_reference,
+    registry_host,
+)
 
 NAME = "pod_image_references"
 SCALEWAY_REGISTRY = re.compile(r"^rg\.[a-z0-9-]+\.scw\.cloud$")
@@ -131,7 +135,7 @@ def wanted_hosts(registries):
     problems = registry_problems([str(registry) for registry in registries], "registries")
     if problems:
         raise AnsibleFilterError(f"{NAME}: {'; '.join(problems)}")
-    return {str(registry).lower() for registry in registries}
+    return {registry_host(str(registry)) for registry in registries}
 
 
 def pod_list(pods) -> list[Mapping]:
@@ -173,7 +177,7 @@ def from_image_id(image_id) -> list[str]:
     reference = parsed(_SCHEME.sub("", image_id, count=1))
     if reference is None or reference.digest is None:
         return []
-    return [f"{repository(reference)}@{reference.digest}"]
+    return [f"{reference.repository}@{reference.digest}"]
 
 
 def from_image(image) -> list[str]:
@@ -181,8 +185,8 @@ def from_image(image) -> list[str]:
     reference = parsed(image) if isinstance(image, str) and image else None
     if reference is None:
         return []
-    forms = [f"{repository(reference)}@{reference.digest}"] if reference.digest else []
-    return forms + ([f"{repository(reference)}:{reference.tag}"] if reference.tag else [])
+    forms = [f"{reference.repository}@{reference.digest}"] if reference.digest else []
+    return forms + ([f"{reference.repository}:{reference.tag}"] if reference.tag else [])
 
 
 def parsed(text: str):
@@ -192,12 +196,6 @@ def parsed(text: str):
     except BadReference:
         return None  # no registry host (nginx:1.25), or not a reference at all
     return reference if reference.repository is not None else None  # a bare digest is an image ID here
-
-
-def repository(reference) -> str:
-    """host/namespace/image, with the host in lower case as the namespaces' endpoints write it (DNS ignores case)."""
-    host, path = reference.repository.split("/", 1)
-    return f"{host.lower()}/{path}"
 
 
 def kept(reference: str, hosts: set[str]) -> bool:

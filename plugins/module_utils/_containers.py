@@ -23,7 +23,7 @@ import re
 from typing import Any, Dict, Iterable, NamedTuple, Optional, Tuple
 
 from ansible_collections.scaleway.registry.plugins.module_utils._docker_config import REGISTRY_PATTERN
-from ansible_collections.scaleway.registry.plugins.module_utils._references import COMPONENT
+from ansible_collections.scaleway.registry.plugins.module_utils._references import COMPONENT, registry_host
 from ansible_collections.scaleway.registry.plugins.module_utils._references import DIGEST_RE as DIGEST
 from ansible_collections.scaleway.registry.plugins.module_utils._references import TAG as TAG_PATTERN
 
@@ -61,7 +61,7 @@ def parse_reference(text: str) -> Reference | None:
     # docker's rule: the first component is a registry when it has a dot, a port or capitals, or is localhost.
     if not path or ("." not in host and ":" not in host and host != "localhost" and host == host.lower()):
         host, path = "docker.io", name
-    host = host.lower()
+    host = registry_host(host)
     if host in ("docker.io", "index.docker.io"):
         host, path = "docker.io", path if "/" in path else "library/" + path
     if not REGISTRY_PATTERN.match(host) or not PATH.match(path):
@@ -155,7 +155,7 @@ class Found:
 
     def __init__(self, engine: str, registries: Iterable[str]) -> None:
         self.engine = engine
-        self.registries = {host.lower() for host in registries}
+        self.registries = {registry_host(host) for host in registries}
         self.entries: dict[tuple[str, str], Entry] = {}
         self.keep: set[str] = set()
         self.others: dict[str, int] = {}

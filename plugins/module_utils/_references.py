@@ -30,6 +30,13 @@ _Key = Tuple[Optional[str], str]  # (repository or None for every image, tag nam
 _FORMS = "host/namespace/image:tag, host/namespace/image@sha256:<64 hex characters> or sha256:<64 hex characters>"
 
 
+def registry_host(host: str) -> str:
+    """A registry host as a namespace's endpoint writes it: lower case (DNS ignores case), without :443, the port
+    of https, which docker keeps in a reference (rg.fr-par.scw.cloud:443/team/app) though it is the same registry."""
+    host = host.lower()
+    return host[: -len(":443")] if host.endswith(":443") else host
+
+
 class BadReference(ValueError):
     """A reference that is not one; the message names it and the forms that are."""
 
@@ -63,8 +70,7 @@ def parse_reference(text: str, option: str = "keep_references") -> Reference:
         _check_digest(digest, text, option)
     elif tag is None:
         tag = "latest"  # what docker and podman pull for a reference without either
-    # A host name has no case; the cleanup's repositories (the namespaces' endpoints) write it in lower case.
-    repository = host.lower() + match.group("repository")[len(host) :]
+    repository = registry_host(host) + match.group("repository")[len(host) :]
     return Reference(text, repository, tag, digest)
 
 

@@ -131,6 +131,7 @@ def test_an_image_id_that_names_no_repository_with_its_host_gives_nothing(image_
         ),
         ("RG.FR-PAR.SCW.CLOUD/team-web/app:v1", ["rg.fr-par.scw.cloud/team-web/app:v1"]),  # the endpoint's case
         ("rg.it-mil.scw.cloud/team-web/app:v1", ["rg.it-mil.scw.cloud/team-web/app:v1"]),  # any region
+        ("rg.fr-par.scw.cloud:443/team-web/app:v1", ["rg.fr-par.scw.cloud/team-web/app:v1"]),  # https's port
         ("nginx:1.25", []),  # Docker Hub, or CRI-O's search registries: never a Scaleway registry
         ("team-web/app:v1", []),  # docker.io/team-web/app
         ("sha256:" + "a" * 64, []),  # an image ID, not a reference to a repository

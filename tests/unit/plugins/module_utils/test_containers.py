@@ -111,6 +111,7 @@ def test_refuses_an_inspect_output_that_is_no_json_array(output):
         ("rg.fr-par.scw.cloud/team/sub/app", "rg.fr-par.scw.cloud/team/sub/app", "latest", None),
         ("127.0.0.1:5000/ns/app:1.0_rc-2", "127.0.0.1:5000/ns/app", "1.0_rc-2", None),
         ("RG.FR-PAR.SCW.CLOUD/team/app:V1", "rg.fr-par.scw.cloud/team/app", "V1", None),
+        ("rg.fr-par.scw.cloud:443/team/app:v1", "rg.fr-par.scw.cloud/team/app", "v1", None),
         ("localhost/app:dev", "localhost/app", "dev", None),
         ("nginx", "docker.io/library/nginx", "latest", None),
         ("local/app", "docker.io/local/app", "latest", None),

@@ -33,10 +33,12 @@ APP = "rg.fr-par.scw.cloud/team-web/app"
         (APP, APP, "latest", None),
         (f"  {APP}:v1\n", APP, "v1", None),
         ("RG.FR-PAR.SCW.CLOUD/team-web/app:v1", APP, "v1", None),
+        ("rg.fr-par.scw.cloud:443/team-web/app:v1", APP, "v1", None),  # https's port: the same registry
+        ("127.0.0.1:4430/team-web/app:v1", "127.0.0.1:4430/team-web/app", "v1", None),
     ],
 )
 def test_parses_tags_digests_slashes_in_names_and_registries_with_ports(text, repository, tag, digest):
-    assert parse_reference(text) == Reference(text.strip(), repository, tag, digest)  # the host in lower case
+    assert parse_reference(text) == Reference(text.strip(), repository, tag, digest)  # the host as endpoints write it
 
 
 @pytest.mark.parametrize(
