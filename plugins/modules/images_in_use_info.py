@@ -29,6 +29,14 @@ options:
     type: list
     elements: str
     default: []
+  timeout:
+    description:
+      - How long each engine command may take, in seconds. An engine that takes longer, such as a docker daemon
+        that hangs, is killed and noted with the status V(error), so that the task ends.
+      - It needs the C(timeout) command of coreutils (or BusyBox), which every Debian and Ubuntu host has; without
+        it, the engine commands run with no limit.
+    type: int
+    default: 60
 extends_documentation_fragment:
   - scaleway.registry.scaleway.attributes
 attributes:
@@ -51,6 +59,10 @@ notes:
     those of C(sudo podman ps); as another user, that user's rootless containers. To cover both, run the module
     with and without C(become), and add up the RV(references). Other users' rootless containers are not read.
   - A container created from an image ID is listed under each name of that image.
+  - A C(docker) that shows podman's containers (the C(podman-docker) package, or E(DOCKER_HOST) on podman's socket)
+    lists them once, under podman.
+  - An engine with the status V(error) may have containers that are not listed. Before a cleanup, check that none
+    has it, as C(examples/cleanup-in-use.yml) does.
 seealso:
   - module: scaleway.registry.cleanup
 """
@@ -146,16 +158,18 @@ engines:
     status:
       description:
         - V(used), its containers were read; V(not installed), its program is not in the PATH; V(not running),
-          docker's daemon does not answer; V(error), the engine failed otherwise (RV(engines[].reason)).
+          docker's daemon is not running; V(is podman), docker lists podman's containers, which are reported under
+          podman; V(error), the engine failed otherwise, or took longer than O(timeout) (RV(engines[].reason)).
       type: str
-      choices: [used, not installed, not running, error]
+      choices: [used, not installed, not running, is podman, error]
       sample: not running
     reason:
       description: What the engine said, when it was not used.
       type: str
       sample: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?
     containers:
-      description: How many containers it has, running or stopped, of every registry.
+      description: How many containers it has, running or stopped, of every registry; for docker, without those
+        that podman lists too.
       type: int
       sample: 0
 other_registries:
@@ -180,6 +194,9 @@ PS = {
     "podman": ["ps", "--all", "--format", "json"],
 }
 DAEMON_DOWN = "Cannot connect to the Docker daemon"
+# coreutils' and BusyBox's timeout exit with 124 when the command ran out of time, 137 when it had to be killed.
+TIMED_OUT = (124, 137)
+GRACE_SECONDS = "5"
 
 
 class EngineError(Exception):
@@ -191,11 +208,22 @@ def said(rc, out, err):
     return " ".join(lines[-1].split()) if lines else f"exit status {rc}"
 
 
-def inspect(module, program, kind, ids):
+def engine_command(module, engine, program, arguments):
+    """run_command of an engine command, killed when it takes longer than the timeout option."""
+    limit = module.params["timeout"]
+    bound = module.get_bin_path("timeout")
+    prefix = [bound, "-k", GRACE_SECONDS, str(limit)] if bound else []
+    rc, out, err = module.run_command([*prefix, program, *arguments])
+    if bound and rc in TIMED_OUT:
+        raise EngineError("error", f"{engine} {' '.join(arguments[:2])} gave no answer within {limit} s")
+    return rc, out, err
+
+
+def inspect(module, engine, program, kind, ids):
     """The objects of one `<kind> inspect` of all ids; those that went away meanwhile are left out."""
     if not ids:
         return []
-    rc, out, err = module.run_command([program, kind, "inspect", *ids])
+    rc, out, err = engine_command(module, engine, program, [kind, "inspect", *ids])
     try:
         return inspected(out)
     except ValueError:
@@ -208,29 +236,50 @@ def query(module, engine):
     try:
         if not program:
             raise EngineError("not installed", f"{engine} is not in the PATH")
-        rc, out, err = module.run_command([program, *PS[engine]])
+        rc, out, err = engine_command(module, engine, program, PS[engine])
         if rc != 0:
             raise EngineError("not running" if DAEMON_DOWN in err else "error", said(rc, out, err))
         try:
             ids = ps_ids(out)
         except ValueError:
             raise EngineError("error", f"ps --all printed no JSON: {said(rc, out, '')}") from None
-        containers = inspect(module, program, "container", ids)
-        images = inspect(module, program, "image", sorted({image_id(item.get("Image")) for item in containers} - {""}))
+        containers = inspect(module, engine, program, "container", ids)
+        images = inspect(
+            module, engine, program, "image", sorted({image_id(item.get("Image")) for item in containers} - {""})
+        )
     except EngineError as exc:
         status, reason = exc.args
         return dict(name=engine, status=status, reason=reason, containers=0), [], []
     return dict(name=engine, status="used", reason=None, containers=len(containers)), containers, images
 
 
+def apart(docker, podman):
+    """docker's query without the containers that podman lists too: podman-docker's docker is podman, and the
+    docker CLI shows podman's containers when DOCKER_HOST is podman's socket. Each container counts once."""
+    status, containers, images = docker
+    podmans = {item.get("Id") for item in podman[1]}
+    own = [item for item in containers if item.get("Id") not in podmans]
+    if len(own) == len(containers):
+        return docker
+    shared = len(containers) - len(own)
+    if own:
+        status = dict(status, containers=len(own), reason=f"{shared} of its containers are podman's, listed there")
+    else:
+        status = dict(status, status="is podman", containers=0, reason=f"its {shared} containers are podman's")
+    return status, own, images
+
+
 def run(module):
     registries = module.params["registries"]
     problems = registry_problems(registries, "registries")
+    if module.params["timeout"] < 1:
+        problems.append(f"timeout: {module.params['timeout']} is no time; give the seconds an engine command may take")
     if problems:
         raise TaskError(problems[0])
+    queried = {engine: query(module, engine) for engine in PS}
+    queried["docker"] = apart(queried["docker"], queried["podman"])
     engines, images, references, others = [], [], set(), {}
-    for engine in PS:
-        status, containers, inspected_images = query(module, engine)
+    for engine, (status, containers, inspected_images) in queried.items():
         found = images_in_use(engine, containers, inspected_images, registries)
         engines.append(status)
         images.extend(found.entries.values())
@@ -242,7 +291,8 @@ def run(module):
 
 
 def main():
-    module = HostModule(dict(registries=dict(type="list", elements="str", default=[])), connection=False)
+    spec = dict(registries=dict(type="list", elements="str", default=[]), timeout=dict(type="int", default=60))
+    module = HostModule(spec, connection=False)
     module.run(run)
 
 

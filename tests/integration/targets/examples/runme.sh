@@ -113,6 +113,18 @@ printf '[fleet]\nlocalhost ansible_connection=local ansible_python_interpreter="
     > "$work/in-use-hosts"
 in_use=(-i "$work/in-use-hosts" -e "{\"in_use_registries\": [\"$registry\"], \"in_use_become\": false}"
         "$examples/cleanup-in-use.yml")
+# A docker whose socket is refused to the user: its containers are unknown, and the play stops before the cleanup.
+mkdir "$work/refused"
+printf '#!/bin/sh\necho "permission denied while trying to connect to the Docker daemon socket" >&2\nexit 1\n' \
+    > "$work/refused/docker"
+chmod 0755 "$work/refused/docker"
+if PATH="$work/refused:$PATH" ansible-playbook "${in_use[@]}" > "$work/out"; then
+    echo "cleanup-in-use.yml went on with an engine that could not be read" >&2
+    exit 1
+fi
+grep -q "docker: permission denied while trying to connect to the Docker daemon socket; its containers are unknown" \
+    "$work/out"
+grep -q "Apply the retention policy" "$work/out" && { echo "the cleanup ran" >&2; exit 1; }
 run 0 --check --diff "${in_use[@]}"
 grep -q "; 0 of the fleet's references held no tag in scope" "$work/out"
 run 0 "${in_use[@]}"

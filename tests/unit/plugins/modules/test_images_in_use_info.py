@@ -37,7 +37,8 @@ def recorded(name, registry=RECORDED):
 
 class Host:
     """A fake host: a PATH holding the programs named, and a recorder in place of run_command that answers
-    `<engine> <subcommand>` (ps, container, image) as `answers` says, else with the engine's recorded output."""
+    `<engine> <subcommand>` (ps, container, image) as `answers` says, else with the engine's recorded output.
+    A command run through the timeout program is recorded without it, and the timeout's arguments apart."""
 
     def __init__(self, tmp_path, programs=("docker", "podman"), registry=RECORDED):
         self.bin = tmp_path / "bin"
@@ -48,6 +49,7 @@ class Host:
             path.chmod(0o755)
         self.registry = registry
         self.calls = []
+        self.bounds = []  # the `timeout -k 5 <seconds>` before each command, when the host has a timeout program
         self.answers = {}
 
     def recording(self, engine, subcommand):
@@ -56,6 +58,9 @@ class Host:
 
     def run(self, args=None, check_mode=False):
         def run_command(_module, argv, **_kwargs):
+            if os.path.basename(argv[0]) == "timeout":
+                self.bounds.append(argv[:4])
+                argv = argv[4:]
             self.calls.append(list(argv))
             engine, subcommand = os.path.basename(argv[0]), argv[1]
             return self.answers.get((engine, subcommand)) or self.recording(engine, subcommand)
@@ -227,6 +232,65 @@ def test_notes_an_engine_that_fails_otherwise_and_still_reports_the_other(host, 
     assert not outcome.failed, outcome
     assert outcome.result["engines"] == [engine("docker"), engine("podman", "error", reason, 0)]
     assert {item["engine"] for item in outcome.result["images"]} == {"docker"}
+
+
+def test_bounds_each_engine_command_in_time_with_the_hosts_timeout_program(tmp_path):
+    host = Host(tmp_path, programs=("docker", "podman", "timeout"), registry=PARIS)
+    outcome = host.run({"timeout": 20})
+    assert not outcome.failed, outcome
+    assert host.bounds == [[str(host.bin / "timeout"), "-k", "5", "20"]] * 6
+    assert [call[1] for call in host.calls] == ["ps", "container", "image"] * 2
+
+
+@pytest.mark.parametrize(
+    "answers, reason",
+    [
+        ({("docker", "ps"): (124, "", "")}, "docker ps --all gave no answer within 60 s"),
+        ({("docker", "container"): (137, "", "")}, "docker container inspect gave no answer within 60 s"),
+    ],
+)
+def test_notes_an_engine_that_gives_no_answer_in_time_and_still_reports_the_other(tmp_path, answers, reason):
+    host = Host(tmp_path, programs=("docker", "podman", "timeout"), registry=PARIS)
+    host.answers = answers
+    outcome = host.run()
+    assert not outcome.failed, outcome
+    assert outcome.result["engines"] == [engine("docker", "error", reason, 0), engine("podman")]
+    assert {item["engine"] for item in outcome.result["images"]} == {"podman"}
+
+
+@pytest.mark.parametrize("seconds", [0, -5])
+def test_refuses_a_timeout_that_is_no_time_in_one_line_before_running_anything(host, seconds):
+    outcome = host.run({"timeout": seconds})
+    assert outcome.result["msg"] == f"timeout: {seconds} is no time; give the seconds an engine command may take"
+    assert host.calls == []
+
+
+def podman_as_docker(host):
+    """docker answering with podman's containers, as podman-docker's docker, or docker on podman's socket."""
+    host.answers = {("docker", sub): host.recording("podman", sub) for sub in ("ps", "container", "image")}
+
+
+def test_lists_once_under_podman_the_containers_that_a_docker_of_podman_shows(host):
+    podman_as_docker(host)
+    result = host.run().result
+    assert result["engines"] == [
+        engine("docker", "is podman", "its 8 containers are podman's", 0),
+        engine("podman"),
+    ]
+    assert {item["engine"] for item in result["images"]} == {"podman"}
+    assert result["other_registries"] == {"localhost": 1}  # podman's one container of localhost, counted once
+
+
+def test_keeps_under_docker_the_containers_that_podman_does_not_show(host):
+    podman_as_docker(host)
+    shown = json.loads(recorded("podman-container-inspect.json", PARIS))
+    host.answers[("podman", "container")] = (0, json.dumps(shown[1:]), "")
+    result = host.run().result
+    assert result["engines"] == [
+        engine("docker", "used", "7 of its containers are podman's, listed there", 1),
+        engine("podman", containers=7),
+    ]
+    assert {item["engine"] for item in result["images"] if shown[0]["Name"] in item["containers"]} == {"docker"}
 
 
 def test_leaves_out_a_container_removed_between_ps_and_inspect(host):
