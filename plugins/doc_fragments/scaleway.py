@@ -120,12 +120,16 @@ options:
     type: str
   key_lifetime:
     description:
-      - With O(access), how long a new key is valid, written V(<n>d), V(<n>h) or V(<n>m) (days, hours, minutes).
+      - With O(access), how long a new key is valid, such as V(90d), V(36h) or V(2w).
+      - Durations are written as for O(scaleway.registry.cleanup#module:older_than), a number and a unit among
+        C(w), C(d), C(h), C(min) and C(s), or several, largest first (V(1w3d)). A bare C(m) is refused, since it
+        reads as minutes and as months; so are months and years, with the days to write instead.
     type: str
     default: 90d
   key_renew_before:
     description:
-      - With O(access), how long before its expiry a key is replaced by a new one; shorter than O(key_lifetime).
+      - With O(access), how long before its expiry a key is replaced by a new one; shorter than O(key_lifetime),
+        and not zero. A duration as for O(key_lifetime).
         Expiry is judged by the API's clock (the C(Date) of its answers), not the controller's.
     type: str
     default: 14d

@@ -29,10 +29,6 @@ PERMISSION_SETS = {"pull": "ContainerRegistryReadOnly", "push": "ContainerRegist
 HOST_KEY_PREFIX = "scaleway.registry host="
 
 
-_DURATION_RE = re.compile(r"^([1-9][0-9]*)([dhm])$")
-_DURATION_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
-
-
 class AmbiguousName(TaskError):
     """Several applications have the name: the collection cannot tell which one it manages."""
 
@@ -64,14 +60,6 @@ def key_host(key: Object) -> str | None:
     """The inventory host a key was issued to, or None for a key the collection did not issue."""
     description = key.get("description") or ""
     return description[len(HOST_KEY_PREFIX) :] if description.startswith(HOST_KEY_PREFIX) else None
-
-
-def parse_duration(text: str, option: str) -> datetime.timedelta:
-    """A duration written <n>d, <n>h or <n>m; TaskError naming the option otherwise."""
-    match = _DURATION_RE.match(str(text).strip())
-    if not match:
-        raise TaskError(f"{option} must be a duration such as 90d, 36h or 45m, not {text!r}")
-    return datetime.timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
 
 
 def timestamp(text: str) -> float:

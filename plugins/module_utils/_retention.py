@@ -20,6 +20,7 @@ import datetime
 import re
 from typing import Any, Container, Dict, Iterable, Tuple
 
+from ansible_collections.scaleway.registry.plugins.module_utils._durations import DurationError, parse_duration
 from ansible_collections.scaleway.registry.plugins.module_utils._references import BadReference, References
 
 Tag = Dict[str, Any]  # a tag as the API lists it (typing.Dict: Python 3.8 evaluates this alias)
@@ -27,27 +28,6 @@ Decision = Tuple[Tag, str, str]  # (tag, KEEP or DELETE, reason)
 
 KEEP = "keep"
 DELETE = "delete"
-# The units of older_than, largest first, in seconds. Minutes are `min`: a bare `m` reads as months too.
-UNITS = (("w", 604800), ("d", 86400), ("h", 3600), ("min", 60), ("s", 1))
-# At most 12 digits a number, so that a huge one is refused in one line rather than overflowing.
-DURATION_PARTS = re.compile(r"^(?:\d{1,12}[A-Za-z]+)+$")
-DURATION_PART = re.compile(r"(\d+)([A-Za-z]+)")
-LONGEST = datetime.timedelta(days=36500)
-NUMBER_WORDS = (
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-)
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 # A `*` that repeats a plain character, as in the glob `pr-*`: in a regex it would repeat the `-`.
 # After `.`, `]`, `)` or an escape such as `\d`, it is what a regex means.
@@ -56,77 +36,6 @@ GLOB_STAR = re.compile(r"(?<![.\])\\])(?<!\\.)\*")
 
 class RuleError(ValueError):
     """A rule that cannot be applied: a bad regex or duration."""
-
-
-def parse_duration(text: object) -> datetime.timedelta:
-    """'90d', '12h', '2w', '1w3d', '2h30min' to a timedelta.
-
-    A bare `m` is refused, since people write it for minutes and for months alike; so are months
-    and years, which have no fixed length. Each refusal says what to write instead.
-    """
-    text = str(text).strip()
-    parts = [(int(number), unit) for number, unit in DURATION_PART.findall(text)] if DURATION_PARTS.match(text) else []
-    if any(_calendar_unit(unit) for _number, unit in parts):
-        raise RuleError(_calendar_problem(text, parts))
-    if any(unit == "m" for _number, unit in parts):
-        raise RuleError(_minutes_or_months(text, parts))
-    units = [unit for unit, _seconds in UNITS]
-    order = [units.index(unit) if unit in units else -1 for _number, unit in parts]
-    if not parts or -1 in order:
-        raise RuleError(
-            f"older_than '{text}' is not a duration: write a number and a unit among w, d, h, min and s,"
-            " such as 90d, 12h, 2w or 1w3d"
-        )
-    if order != sorted(set(order)):
-        raise RuleError(
-            f"older_than '{text}' is not a duration: write each unit once, largest first (w, d, h, min, s),"
-            " such as 1w3d or 2h30min"
-        )
-    seconds = sum(number * dict(UNITS)[unit] for number, unit in parts)
-    if not seconds:
-        raise RuleError(f"older_than '{text}' is zero: every tag would be old enough")
-    # Checked before making a timedelta, which overflows long before the 12 digits allowed.
-    if seconds > LONGEST.total_seconds():
-        raise RuleError(f"older_than '{text}' is more than 100 years: no tag is that old")
-    return datetime.timedelta(seconds=seconds)
-
-
-def _calendar_unit(unit: str) -> str | None:
-    """'month', 'year' or None. `M` is months, as in `6M`; `m` is refused apart, as minutes or months."""
-    if unit == "M" or unit.lower() in ("mo", "mon", "mons", "month", "months"):
-        return "month"
-    if unit.lower() in ("y", "yr", "yrs", "year", "years"):
-        return "year"
-    return None
-
-
-def _about(number: int, noun: str) -> str:
-    """'three months', '18 months', 'one year'."""
-    word = NUMBER_WORDS[number] if number < len(NUMBER_WORDS) else number
-    plural = "" if number == 1 else "s"
-    return f"{word} {noun}{plural}"
-
-
-def _minutes_or_months(text: str, parts: list[tuple[int, str]]) -> str:
-    if len(parts) == 1:
-        number = parts[0][0]
-        return (
-            f"older_than {text}: minutes or months? write {number}min, or {number * 30}d for about"
-            f" {_about(number, 'month')}"
-        )
-    minutes = "".join(f"{number}{'min' if unit == 'm' else unit}" for number, unit in parts)
-    return (
-        f"older_than {text}: minutes or months? write {minutes} for minutes; for months, write days (30d is about"
-        " one month)"
-    )
-
-
-def _calendar_problem(text: str, parts: list[tuple[int, str]]) -> str:
-    """Months and years have no fixed length: the hint gives about as many days, 30 a month and 365 a year."""
-    counts = {kind: sum(number for number, unit in parts if _calendar_unit(unit) == kind) for kind in ("year", "month")}
-    days = counts["year"] * 365 + counts["month"] * 30
-    about = " and ".join(_about(counts[kind], kind) for kind in ("year", "month") if counts[kind])
-    return f"older_than {text}: months and years have no fixed length; write days, such as {days}d for about {about}"
 
 
 def glob_meant(pattern: str) -> str | None:
@@ -194,7 +103,13 @@ class Rules:
         self.older_than = older_than
         self.cutoff: datetime.datetime | None = None
         if older_than:
-            self.cutoff = (now or datetime.datetime.now(datetime.timezone.utc)) - parse_duration(older_than)
+            try:
+                age = parse_duration(older_than, "older_than")
+            except DurationError as exc:
+                raise RuleError(str(exc)) from None
+            if not age:
+                raise RuleError(f"older_than '{older_than}' is zero: every tag would be old enough")
+            self.cutoff = (now or datetime.datetime.now(datetime.timezone.utc)) - age
 
     def keep_reason(self, tag: Tag, newest: Container[str], repository: str | None = None) -> str | None:
         """Why a keep rule holds the tag of the image repository (host/namespace/image), or None."""

@@ -19,12 +19,9 @@ from ansible_collections.scaleway.registry.plugins.module_utils._config import (
     ConfigError,
     resolve,
 )
+from ansible_collections.scaleway.registry.plugins.module_utils._durations import DurationError, parse_duration
 from ansible_collections.scaleway.registry.plugins.module_utils._host_module import KEY_TIMING_DEFAULTS
-from ansible_collections.scaleway.registry.plugins.module_utils._iam import (
-    organization_of,
-    parse_duration,
-    without_iam_rights,
-)
+from ansible_collections.scaleway.registry.plugins.module_utils._iam import organization_of, without_iam_rights
 from ansible_collections.scaleway.registry.plugins.module_utils._module import client_for, failure
 from ansible_collections.scaleway.registry.plugins.module_utils._state import TaskError
 from ansible_collections.scaleway.registry.plugins.plugin_utils._host_keys import HostKeys
@@ -85,8 +82,15 @@ class CredentialsAction(ActionBase):
         if problem:
             raise TaskError(problem)
         written = {name: timing[name] or default for name, default in KEY_TIMING_DEFAULTS.items()}
-        lifetime = parse_duration(written["key_lifetime"], "key_lifetime")
-        renew_before = parse_duration(written["key_renew_before"], "key_renew_before")
+        try:
+            lifetime, renew_before = (parse_duration(written[name], name) for name in KEY_TIMING_DEFAULTS)
+        except DurationError as exc:
+            raise TaskError(str(exc)) from None
+        if not renew_before:
+            raise TaskError(
+                f"key_renew_before '{written['key_renew_before']}' is zero: a key would be replaced only once it has"
+                " expired, and the host could not pull until then"
+            )
         if renew_before >= lifetime:
             raise TaskError(
                 f"key_renew_before ({written['key_renew_before']}) must be shorter than key_lifetime"
