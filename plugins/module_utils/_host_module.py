@@ -29,6 +29,12 @@ ACCESS_ARGS = dict(
 )
 
 
+def command_said(rc, out, err):
+    """The last line a failed command printed (standard error first), its spaces squeezed; else its exit status."""
+    lines = [line for line in (err or out or "").splitlines() if line.strip()]
+    return " ".join(lines[-1].split()) if lines else f"exit status {rc}"
+
+
 class HostModule(AnsibleModule):
     """The AnsibleModule of the host modules, whose run() is their one boundary, as ScalewayModule's is for the
     API modules. Their specs take ACCOUNT_ARGS and ACCESS_ARGS, which the action plugin reads on the controller;

@@ -186,7 +186,7 @@ from ansible_collections.scaleway.registry.plugins.module_utils._containers impo
     ps_ids,
 )
 from ansible_collections.scaleway.registry.plugins.module_utils._docker_config import registry_problems
-from ansible_collections.scaleway.registry.plugins.module_utils._host_module import HostModule
+from ansible_collections.scaleway.registry.plugins.module_utils._host_module import HostModule, command_said
 from ansible_collections.scaleway.registry.plugins.module_utils._state import TaskError
 
 PS = {
@@ -201,11 +201,6 @@ GRACE_SECONDS = "5"
 
 class EngineError(Exception):
     """An engine that cannot be used: (status, what it said)."""
-
-
-def said(rc, out, err):
-    lines = [line for line in (err or out or "").splitlines() if line.strip()]
-    return " ".join(lines[-1].split()) if lines else f"exit status {rc}"
 
 
 def engine_command(module, engine, program, arguments):
@@ -227,7 +222,7 @@ def inspect(module, engine, program, kind, ids):
     try:
         return inspected(out)
     except ValueError:
-        raise EngineError("error", f"{kind} inspect failed: {said(rc, out, err)}") from None
+        raise EngineError("error", f"{kind} inspect failed: {command_said(rc, out, err)}") from None
 
 
 def query(module, engine):
@@ -238,11 +233,11 @@ def query(module, engine):
             raise EngineError("not installed", f"{engine} is not in the PATH")
         rc, out, err = engine_command(module, engine, program, PS[engine])
         if rc != 0:
-            raise EngineError("not running" if DAEMON_DOWN in err else "error", said(rc, out, err))
+            raise EngineError("not running" if DAEMON_DOWN in err else "error", command_said(rc, out, err))
         try:
             ids = ps_ids(out)
         except ValueError:
-            raise EngineError("error", f"ps --all printed no JSON: {said(rc, out, '')}") from None
+            raise EngineError("error", f"ps --all printed no JSON: {command_said(rc, out, '')}") from None
         containers = inspect(module, engine, program, "container", ids)
         images = inspect(
             module, engine, program, "image", sorted({image_id(item.get("Image")) for item in containers} - {""})

@@ -185,7 +185,7 @@ from ansible_collections.scaleway.registry.plugins.module_utils._docker_config i
     registry_problems,
     stored_login,
 )
-from ansible_collections.scaleway.registry.plugins.module_utils._host_module import HostModule
+from ansible_collections.scaleway.registry.plugins.module_utils._host_module import HostModule, command_said
 from ansible_collections.scaleway.registry.plugins.module_utils._state import TaskError
 
 
@@ -241,9 +241,7 @@ def command(module, verb, registry):
         [*arguments, "--", registry], data=params["secret_key"] if verb == "login" else None, environ_update=environment
     )
     if rc != 0:
-        lines = [line for line in (err or out).splitlines() if line.strip()]
-        last = " ".join(lines[-1].split()) if lines else f"exit status {rc}"
-        raise TaskError(f"{params['program']} {verb} {registry} failed: {last}")
+        raise TaskError(f"{params['program']} {verb} {registry} failed: {command_said(rc, out, err)}")
 
 
 def username(module):
