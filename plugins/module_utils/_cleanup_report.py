@@ -17,7 +17,7 @@ import datetime
 import itertools
 import re
 
-from ansible_collections.scaleway.registry.plugins.module_utils._retention import DELETE, parse_time
+from ansible_collections.scaleway.registry.plugins.module_utils._retention import DELETE, called_off, parse_time
 
 # An image with more kept tags than this gets its kept tags counted by rule in the diff, not listed.
 LISTED_KEPT = 10
@@ -80,15 +80,19 @@ def outcome(items: list[dict], sizes: dict[str, int], check_mode: bool) -> str:
     """
     deleted = [item for item in items if item["action"] == DELETE]
     kept = len(items) - len(deleted)
+    races = sum(1 for item in items if called_off(item))
+    # A run whose only deletes were called off planned some: "nothing to delete" would say it had none.
+    raced = f" ({counted(races, 'planned delete')} called off by a push since the listing)" if races else ""
     if not deleted:
-        return f"nothing to delete, {counted(kept, 'tag')} of {counted(len(by_image(items)), 'image')} kept"
+        nothing = "nothing deleted" if races else "nothing to delete"
+        return f"{nothing}, {counted(kept, 'tag')} of {counted(len(by_image(items)), 'image')} kept{raced}"
     did, keeps = ("would delete", "keep") if check_mode else ("deleted", "kept")
     message = f"{did} {counted(len(deleted), 'tag')} of {counted(len(by_image(deleted)), 'image')}, {keeps} {kept}"
     empty = emptied(items)
     if empty:
         emptied_size = human_size(sum(sizes.get(key, 0) for key, _count in empty))
         message += f", and {'empty' if check_mode else 'emptied'} {counted(len(empty), 'image')} of {emptied_size}"
-    return message
+    return message + raced
 
 
 def _date(item: dict) -> str:

@@ -28,6 +28,9 @@ Decision = Tuple[Tag, str, str]  # (tag, KEEP or DELETE, reason)
 
 KEEP = "keep"
 DELETE = "delete"
+# In the reason of each planned delete called off because a push changed the digest's tags after the listing.
+SINCE_LISTING = "since the listing"
+RACED = f"digest: another tag carries it {SINCE_LISTING}"
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 # A `*` that repeats a plain character, as in the glob `pr-*`: in a regex it would repeat the `-`.
 # After `.`, `]`, `)` or an escape such as `\d`, it is what a regex means.
@@ -200,4 +203,9 @@ def changed_since_listing(group: list[Tag], current: Iterable[Tag]) -> str | Non
     )
     if not changed:
         return None
-    return f"digest: since the listing, a push changed its tags ({', '.join(changed)})"
+    return f"digest: {SINCE_LISTING}, a push changed its tags ({', '.join(changed)})"
+
+
+def called_off(item: dict[str, Any]) -> bool:
+    """Whether a plan item is a delete that a push since the listing called off (and so kept)."""
+    return item["action"] == KEEP and SINCE_LISTING in item["reason"]

@@ -254,6 +254,7 @@ from ansible_collections.scaleway.registry.plugins.module_utils._registry import
 from ansible_collections.scaleway.registry.plugins.module_utils._retention import (
     DELETE,
     KEEP,
+    RACED,
     RuleError,
     Rules,
     changed_since_listing,
@@ -372,7 +373,7 @@ class Deletes:
             Tags(self.client, region).delete(group[0]["id"], {"force": "true"} if len(group) > 1 else None)
             self.deleted.extend(group)
         except PreconditionFailed:
-            self.keep(group[:1], "digest: another tag carries it since the listing")
+            self.keep(group[:1], RACED)
         except ScalewayError as exc:
             self.failed(exc)
 

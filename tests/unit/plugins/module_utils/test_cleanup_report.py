@@ -168,7 +168,15 @@ def test_the_outcome_says_would_in_check_mode_and_names_only_the_size_it_knows()
     kept_tryout = [item for item in items if item["image"] == "app"] + [
         dict(items[-1], action=KEEP, reason="digest: another tag carries it since the listing")
     ]
-    assert outcome(kept_tryout, sizes, False) == "deleted 1 tag of 1 image, kept 2"
+    assert outcome(kept_tryout, sizes, False) == (
+        "deleted 1 tag of 1 image, kept 2 (1 planned delete called off by a push since the listing)"
+    )
+    # The deletes that a push called off are named, also when none was left: the run had planned some.
+    reason = "digest: since the listing, a push changed its tags (v9)"
+    raced = [dict(item, action=KEEP, reason=reason) for item in items]
+    assert outcome(raced, sizes, False) == (
+        "nothing deleted, 3 tags of 2 images kept (3 planned deletes called off by a push since the listing)"
+    )
     nothing = [dict(item, action=KEEP) for item in items]
     assert (
         outcome(nothing, sizes, True) == outcome(nothing, sizes, False) == "nothing to delete, 3 tags of 2 images kept"

@@ -197,7 +197,7 @@ RACE = KEEP_LAST.variant(
     requests=[LIST_FR_PAR, tags_of(IMG_APP), delete(TAG_V1, status=412)],
     result={
         "changed": False,
-        "msg": "nothing to delete, 3 tags of 1 image kept",
+        "msg": "nothing deleted, 3 tags of 1 image kept (1 planned delete called off by a push since the listing)",
         "plan": [
             *KEEP_LAST_PLAN[:2],
             dict(KEEP_LAST_PLAN[2], action="keep", reason="digest: another tag carries it since the listing"),
