@@ -164,7 +164,8 @@ engines:
       choices: [used, not installed, not running, is podman, error]
       sample: not running
     reason:
-      description: What the engine said, when it was not used.
+      description: What the engine said, when it was not used; for docker, also how many of its containers podman
+        lists, when some are podman's.
       type: str
       sample: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?
     containers:
