@@ -113,8 +113,9 @@ options:
         C(IAMManager)), and never reaches a host. The host gets its own key's secret as O(secret_key) and its access
         key as O(access_key). Each key's description names its host,
         C(scaleway.registry host=<inventory_hostname>), so that each host holds a different key.
-      - A host whose key lasts costs two API requests (the application and its keys). A new key is proven on the
-        host (the helper answers with it, the login succeeds) before the host's other keys are deleted.
+      - A host whose key lasts costs two API requests, sent at once (the application, and the host's keys). A new
+        key is proven on the host (the helper answers with it, the login succeeds) before the host's other keys are
+        deleted.
       - Without O(access), the host gets the controller's secret key, with all of that key's rights in the
         organization, for as long as that key lives. A stolen host then means a stolen organization.
     type: str

@@ -167,15 +167,15 @@ class ApiKeys:
     def __init__(self, client: Any) -> None:
         self.client = client
 
-    def of_application(self, application_id: str, description: str | None = None) -> list[Object]:
-        """The application's keys; with description, those the API finds by it (one host's: one page, however
-        large the fleet), which the caller still compares exactly."""
-        params = {
-            "bearer_id": application_id,
-            "bearer_type": "application",
-            "description": description,
-            "order_by": "created_at_asc",
-        }
+    def of_application(self, application_id: str) -> list[Object]:
+        params = {"bearer_id": application_id, "bearer_type": "application", "order_by": "created_at_asc"}
+        return self.client.paginate(self.path, "api_keys", None, params, id_field="access_key")
+
+    def described(self, organization_id: str, description: str) -> list[Object]:
+        """The organization's keys that the API finds by description, whatever bears them (one host's keys: one
+        page, however large the fleet), which the caller still compares exactly. Needing no application ID, the
+        listing goes at the same time as the application's lookup."""
+        params = {"organization_id": organization_id, "description": description, "order_by": "created_at_asc"}
         return self.client.paginate(self.path, "api_keys", None, params, id_field="access_key")
 
     def create(self, application_id: str, description: str, expires_at: str) -> Object:

@@ -8,10 +8,11 @@
 """A key of its own for each host: the controller's side of the `access` option of login and credential_helper.
 
 The host module is run once, with the access keys of the host that are valid for long enough (no secret). When
-the host holds one of them, that is the whole run: two API requests, the application's lookup and its keys. When
-it does not, a key is created for the host and the module runs again with it, proving on the host that it works
-(the helper answers with it, the login succeeds). Only then are the host's other keys deleted: a host never ends a
-run without a key that works. Those keys include one whose create lost its answer, which nobody can hold.
+the host holds one of them, that is the whole run: two API requests sent at once, the application's lookup and the
+host's keys. When it does not, a key is created for the host and the module runs again with it, proving on the host
+that it works (the helper answers with it, the login succeeds). Only then are the host's other keys deleted: a host
+never ends a run without a key that works. Those keys include one whose create lost its answer, which nobody can
+hold.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ from ansible_collections.scaleway.registry.plugins.module_utils._state import Ta
 RunModule = Callable[[dict], dict]
 # What check mode passes for the key it would create: an access key to show, and a secret it never asks for.
 PREDICTED_KEY = {"access_key": "(a new key)", "secret_key": "(the new key's secret)"}
+
+
+def of_application(keys: list[dict], application: dict | None) -> list[dict]:
+    return [key for key in keys if application and key.get("application_id") == application["id"]]
 
 
 class HostKeys:
@@ -56,13 +61,22 @@ class HostKeys:
         self.renew_before = renew_before
         self.check_mode = check_mode
 
-    def of_host(self, application: dict) -> list[dict]:
-        listed = self.keys_api.of_application(application["id"], key_description(self.host))
-        return [key for key in listed if key_host(key) == self.host]
+    def issued(self) -> list[dict]:
+        """The keys issued to this host, of every application: one request."""
+        found = self.keys_api.described(self.applications.organization_id, key_description(self.host))
+        return [key for key in found if key_host(key) == self.host]
+
+    def find(self) -> tuple[dict | None, list[dict]]:
+        """(the application or None, its keys issued to this host): two requests, sent at once, since the listing
+        of the host's keys needs no application ID."""
+        application, issued = self.client.map(
+            lambda fetch: fetch(), [lambda: self.applications.find(self.application_name), self.issued]
+        )
+        return application, of_application(issued, application)
 
     def equip(self, run_module: RunModule) -> dict:
         """Run the module with a key of the host's own that lasts, created when the host holds none."""
-        application = self.applications.find(self.application_name)
+        application, keys = self.find()
         missing = None
         if application is None:
             missing = (
@@ -73,7 +87,6 @@ class HostKeys:
                 raise TaskError(missing)
             # Check mode of a play whose access task only predicted the application: predict as if it existed.
             application = {"id": None}
-        keys = self.of_host(application) if application["id"] else []
         now = self.client.now()
         usable = [key["access_key"] for key in keys if lasts(key, now, self.renew_before)]
         result = run_module({"access_keys": usable})
@@ -84,7 +97,7 @@ class HostKeys:
             new = {"access_key": created["access_key"], "secret_key": created["secret_key"]}
             result = run_module(dict(new, access_keys=[created["access_key"]]))
             if not result.get("failed") and not self.check_mode:
-                keys = self.of_host(application)  # with any key that a create whose answer was lost made
+                keys = of_application(self.issued(), application)  # with any a create whose answer was lost made
         if result.get("failed"):
             # A new key stays: the host may hold it already. The next run deletes whichever key the host does not hold.
             return result
@@ -122,8 +135,7 @@ class HostKeys:
         result = run_module({})
         if result.get("failed"):
             return result
-        application = self.applications.find(self.application_name)
-        keys = self.of_host(application) if application else []
+        _application, keys = self.find()
         self.delete(keys)
         deleted = [key["access_key"] for key in keys]
         return dict(result, changed=bool(result.get("changed") or deleted), keys_deleted=deleted)

@@ -29,10 +29,11 @@ FIND = f"GET {IAM}/applications?name=fleet-pull&organization_id={ORGANIZATION_ID
 
 
 def list_keys(host="web-1"):
-    """The one listing of a host's keys: found by their description, one page however large the fleet."""
+    """The one listing of a host's keys: found by their description, one page however large the fleet; it needs
+    no application ID, so it goes at the same time as FIND."""
     return (
-        f"GET {IAM}/api-keys?bearer_id={APP_ID}&bearer_type=application&description=scaleway.registry+host%3D{host}"
-        "&order_by=created_at_asc&page=1&page_size=100 -> 200"
+        f"GET {IAM}/api-keys?description=scaleway.registry+host%3D{host}&order_by=created_at_asc"
+        f"&organization_id={ORGANIZATION_ID}&page=1&page_size=100 -> 200"
     )
 
 
@@ -91,7 +92,12 @@ def host_keys(emulator, check_mode=False, client=None, host="web-1"):
 
 
 def sent(emulator):
-    return [format_request(entry) for entry in emulator.requests()]
+    """The requests, in order; FIND and the key listing that go at once are put in that order."""
+    requests = [format_request(entry) for entry in emulator.requests()]
+    for index in [index for index, request in enumerate(requests) if request == FIND]:
+        if index and requests[index - 1].startswith(f"GET {IAM}/api-keys?"):
+            requests[index - 1], requests[index] = requests[index], requests[index - 1]
+    return requests
 
 
 def keys_of(emulator):
@@ -163,6 +169,20 @@ def test_the_host_s_other_keys_are_deleted_and_no_other_host_s(emulator):
     assert keys_of(emulator) == [OLD_KEY, OTHER_KEY]
 
 
+def test_the_host_s_keys_of_another_application_are_neither_used_nor_deleted(emulator):
+    # The listing by description finds the host's keys of every application; only fleet-pull's count.
+    push_app = {"id": "dddddddd-0000-4000-8000-000000000002", "organization_id": ORGANIZATION_ID, "name": "fleet-push"}
+    push_key = dict(key("SCWPUSHXXXXXXXXXXXXX", "web-1", 60), application_id=push_app["id"])
+    seeded = seed(key(OLD_KEY, "web-1", 60, OLD_SECRET), push_key)
+    emulator.prepare(dict(seeded, applications=[*seeded["applications"], push_app]))
+    host = Host(held=(OLD_KEY, OLD_SECRET))
+    result = host_keys(emulator).equip(host)
+    assert host.runs == [{"access_keys": [OLD_KEY]}]
+    assert sent(emulator) == [FIND, LIST]
+    assert result["changed"] is False and result["keys_deleted"] == []
+    assert keys_of(emulator) == [OLD_KEY, push_key["access_key"]]
+
+
 def test_check_mode_predicts_the_new_key_and_the_deletes_and_sends_only_reads(emulator):
     emulator.prepare(seed(key(OLD_KEY, "web-1", 10, OLD_SECRET)))
     host = Host(held=(OLD_KEY, OLD_SECRET))
@@ -228,14 +248,14 @@ def test_an_unknown_application_names_the_access_module_and_nothing_runs_on_the_
     host = Host()
     with pytest.raises(TaskError, match=r"^no IAM application fleet-pull in organization .*scaleway\.registry\.access"):
         host_keys(emulator).equip(host)
-    assert sent(emulator) == [FIND] and host.runs == []
+    assert sent(emulator) == [FIND, LIST] and host.runs == []  # the listing went with the lookup
 
 
 def test_check_mode_predicts_a_new_key_when_the_application_is_only_predicted_and_warns(emulator):
     emulator.prepare(None)
     host = Host()
     result = host_keys(emulator, check_mode=True).equip(host)
-    assert sent(emulator) == [FIND] and len(host.runs) == 2
+    assert sent(emulator) == [FIND, LIST] and len(host.runs) == 2
     assert result["key_created"] is True and result["access_key"] == PREDICTED_KEY["access_key"]
     assert result["warnings"] == [
         f"no IAM application fleet-pull in organization {ORGANIZATION_ID}: create it, and its policy, with the"
@@ -255,4 +275,4 @@ def test_absent_deletes_the_host_s_keys_after_the_host_gave_them_up(iam):
 def test_absent_without_the_application_only_runs_the_module(emulator):
     emulator.prepare(None)
     result = host_keys(emulator).remove(Host())
-    assert sent(emulator) == [FIND] and result == {"changed": False, "keys_deleted": []}
+    assert sent(emulator) == [FIND, LIST] and result == {"changed": False, "keys_deleted": []}
