@@ -177,27 +177,34 @@ def ensure_application(apps, current, name, description, check_mode):
     return True, current if check_mode else apps.update(current["id"], {"description": description})
 
 
-def ensure_policy(policies, application, name, rules, check_mode):
+def read_policies(policies, application, name):
+    """(the application's policies, the rules of the one of its name or None): its rights as they are."""
+    found = policies.of_application(application["id"])
+    ours = next((policy for policy in found if policy["name"] == name), None)
+    return found, policies.rules(ours["id"]) if ours else None
+
+
+def ensure_policy(policies, application, name, rules, current, check_mode):
     """(changed, the policy after with its rules, its rules before or None, the application's other policies).
 
-    The application has one policy of its name, whose rules are the wanted ones.
+    The application has one policy of its name, whose rules are the wanted ones; current is read_policies().
     """
-    found = policies.of_application(application["id"]) if application["id"] else []
+    found, current_rules = current
     ours = next((policy for policy in found if policy["name"] == name), None)
     others = [policy for policy in found if policy is not ours]
     if ours is None:
         policy = {"id": None, "name": name} if check_mode else policies.create(name, application["id"], rules)
         return True, dict(policy, rules=comparable_rules(rules)), None, others
-    current = comparable_rules(policies.rules(ours["id"]))
+    current = comparable_rules(current_rules)
     if current == comparable_rules(rules):
         return False, dict(ours, rules=current), current, others
     after = rules if check_mode else policies.set_rules(ours["id"], rules)
     return True, dict(ours, rules=comparable_rules(after)), current, others
 
 
-def ensure_keys(keys_api, application, keep_hosts, check_mode):
-    """(changed, the keys that remain, the keys revoked): keys issued to hosts outside keep_hosts are deleted."""
-    keys = keys_api.of_application(application["id"]) if application["id"] else []
+def ensure_keys(keys_api, keys, keep_hosts, check_mode):
+    """(changed, the keys that remain, the keys revoked): of the application's keys, those issued to hosts outside
+    keep_hosts are deleted."""
     if keep_hosts is None:
         return False, keys, []
     revoked = [key for key in keys if key_host(key) is not None and key_host(key) not in keep_hosts]
@@ -212,11 +219,11 @@ def remove(module, apps, current):
         return False, {}
     client, check_mode = module.client, module.check_mode
     keys_api, policies_api = ApiKeys(client), Policies(client, current["organization_id"])
-    keys = keys_api.of_application(current["id"])
+    keys, policies = client.map(
+        lambda read: read(current["id"]), [keys_api.of_application, policies_api.of_application]
+    )
     if not check_mode:
         client.map(lambda key: keys_api.delete(key["access_key"]), keys)
-    policies = policies_api.of_application(current["id"])
-    if not check_mode:
         client.map(lambda policy: policies_api.delete(policy["id"]), policies)
         apps.delete(current["id"])
     before = {
@@ -267,16 +274,23 @@ def run(module):
             result["diff"] = module.diff(before, {})
         return result
     app_changed, application = ensure_application(apps, current, name, params["description"], module.check_mode)
-    policies = Policies(module.client, apps.organization_id)
-    policy_changed, policy, rules_before, others = ensure_policy(policies, application, name, rules, module.check_mode)
+    policies, keys_api = Policies(module.client, apps.organization_id), ApiKeys(module.client)
+    if current is None:  # made just now, or predicted: it has no policy and no key yet
+        current_policies, current_keys = ([], None), []
+    else:  # its rights and its keys, read at once: neither needs the other
+        current_policies, current_keys = module.client.map(
+            lambda read: read(),
+            [lambda: read_policies(policies, application, name), lambda: keys_api.of_application(application["id"])],
+        )
+    policy_changed, policy, rules_before, others = ensure_policy(
+        policies, application, name, rules, current_policies, module.check_mode
+    )
     for other in others:
         module.warn(
             f"IAM application {name} also has policy {other['name']} ({other['id']}): its keys have that policy's"
             " rights too"
         )
-    keys_changed, keys, revoked = ensure_keys(
-        ApiKeys(module.client), application, params["keep_hosts"], module.check_mode
-    )
+    keys_changed, keys, revoked = ensure_keys(keys_api, current_keys, params["keep_hosts"], module.check_mode)
     result = {
         "changed": app_changed or policy_changed or keys_changed,
         "application": {field: application.get(field) for field in APPLICATION_FIELDS},
