@@ -109,7 +109,7 @@ class APIError(ScalewayError):
     def __str__(self) -> str:
         context = [f"HTTP {self.status}"]
         if self.type:
-            context.append(self.type)
+            context.append(str(self.type))  # the error body's JSON: a hostile or broken API may put anything there
         if self.request_id:
             context.append(f"request id {self.request_id}")
         return f"{self.message} ({', '.join(context)})"

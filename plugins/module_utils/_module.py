@@ -111,6 +111,12 @@ def client_for(settings, user_agent, concurrency=DEFAULT_CONCURRENCY):
     )
 
 
+REFUSAL_HINTS = {
+    "locked": "Scaleway has locked it (or the account); the Scaleway console or support says why",
+    "quotas_exceeded": "a quota of the organization is reached; free some resources, or ask Scaleway to raise it",
+}
+
+
 def failure(exc, secret_source):
     """(one line, what the failed task returns beside it) for a client error; secret_source says where the key came
     from, for the hint of a refusal."""
@@ -121,6 +127,9 @@ def failure(exc, secret_source):
             " still valid"
         )
     elif isinstance(exc, PermissionsDenied):
-        message = f"{message}: the API key from {secret_source} may not do this; check its IAM policy and the project"
+        # The API answers 403 for a locked resource and a quota too, which no IAM policy changes.
+        hint = REFUSAL_HINTS.get(exc.type) if isinstance(exc.type, str) else None
+        iam = f"the API key from {secret_source} may not do this; check its IAM policy and the project"
+        message = f"{message}: {hint or iam}"
     extra = {"api_error": exc.as_dict()} if isinstance(exc, APIError) else {}
     return " ".join(message.split()), extra

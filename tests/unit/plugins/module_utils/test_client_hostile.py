@@ -198,6 +198,15 @@ def test_a_body_nested_too_deep_to_decode_fails_in_one_line(api, client, status,
     assert one_line(raised.value)
 
 
+@pytest.mark.parametrize("error_type", [["locked"], {"kind": "locked"}, 403, True])
+def test_an_error_whose_type_is_not_a_string_is_still_one_line(api, client, error_type):
+    api.script = [answer(403, body={"message": "refused", "type": error_type})]
+    with pytest.raises(APIError) as raised:
+        client.get("namespaces/x", "fr-par")
+    assert str(raised.value) == f"refused (HTTP 403, {error_type})" and one_line(raised.value)
+    assert raised.value.as_dict()["type"] == error_type  # what the API said, kept as it said it
+
+
 @pytest.mark.parametrize("total", [10**12, MAX_PAGES * PAGE_SIZE + 1, -1])
 def test_a_total_count_beyond_the_page_bound_is_refused_after_one_request(api, client, total):
     api.route = lambda request: answer(body={"namespaces": [], "total_count": total})

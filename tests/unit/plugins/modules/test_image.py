@@ -261,8 +261,8 @@ SCENARIOS = scenarios(
         requests=[FIND_WEB, FIND_APP, f"PATCH fr-par/images/{IMG_APP} -> 403"],
         failed={
             "msg": Msg(
-                "resource is locked (HTTP 403, locked, request id {id}): the API key from the secret_key"
-                " option may not do this; check its IAM policy and the project"
+                "resource is locked (HTTP 403, locked, request id {id}): Scaleway has locked it (or the account);"
+                " the Scaleway console or support says why"
             ),
             "api_error": {
                 "status": 403,
