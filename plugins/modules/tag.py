@@ -154,18 +154,11 @@ def describe(params):
 
 
 def find(module, tags):
-    """(the tag or None, every tag of its image or None when they were not listed)."""
     params = module.params
     if params["id"]:
-        return tags.get(params["id"]), None
+        return tags.get(params["id"])
     image_id = image_id_of(module.client, module.region, params["image"], params["namespace"])
-    if not image_id:
-        return None, []
-    if params["state"] == "absent":  # the image's listing is needed anyway: it holds the tag
-        image_tags = tags.list(image_id)
-        current = next((tag for tag in image_tags if tag["name"] == params["name"]), None)
-        return current, image_tags if current else []
-    return tags.find(image_id, params["name"]), None
+    return tags.find(image_id, params["name"]) if image_id else None
 
 
 def sharing_digest(current, image_tags):
@@ -200,7 +193,7 @@ def digests(tags):
 def run(module):
     params = module.params
     tags = Tags(module.client, module.region)
-    current, image_tags = find(module, tags)
+    current = find(module, tags)
     if params["state"] == "present":
         if current is None:
             raise TaskError(
@@ -210,8 +203,7 @@ def run(module):
         changed, after, deleted, image_tags = False, current, [], [current]
     else:
         # Every tag of the image: those sharing the digest go too, and the diff shows what remains.
-        if image_tags is None:
-            image_tags = tags.list(current["image_id"]) if current else []
+        image_tags = tags.list(current["image_id"]) if current else []
         sharing = sharing_digest(current, image_tags) if current else []
         changed, after = absent(module, tags, current, sharing)
         deleted = [current, *sharing] if changed else []

@@ -74,7 +74,7 @@ SHARED_DIGEST = Scenario(
     "refuses_to_delete_a_tag_whose_digest_another_tag_has_and_names_it",
     args=dict(V2_BY_NAME, state="absent"),
     seed=EVERYTHING,
-    requests=[FIND_WEB, FIND_APP, LIST_APP_TAGS],
+    requests=[FIND_WEB, FIND_APP, find_tag("v2"), LIST_APP_TAGS],
     failed={
         "msg": f"tag v2 of image app in namespace team-web shares digest {DIGEST_2} with latest:"
         " deleting it deletes its manifest, and them with it; set force: true to delete them all"
@@ -109,7 +109,7 @@ SCENARIOS = scenarios(
         "deletes_a_tag_whose_digest_no_other_tag_has",
         args=dict(V1_BY_NAME, state="absent"),
         seed=EVERYTHING,
-        requests=[FIND_WEB, FIND_APP, LIST_APP_TAGS, *DELETE_V1],
+        requests=[FIND_WEB, FIND_APP, find_tag("v1"), LIST_APP_TAGS, *DELETE_V1],
         result=V1_DELETED,
     ),
     Scenario(
@@ -123,7 +123,7 @@ SCENARIOS = scenarios(
         "delete_without_wait_returns_the_tag_being_deleted",
         args=dict(V1_BY_NAME, state="absent", wait=False),
         seed=EVERYTHING,
-        requests=[FIND_WEB, FIND_APP, LIST_APP_TAGS, f"DELETE fr-par/tags/{TAG_V1} -> 200"],
+        requests=[FIND_WEB, FIND_APP, find_tag("v1"), LIST_APP_TAGS, f"DELETE fr-par/tags/{TAG_V1} -> 200"],
         result=dict(V1_DELETED, tag=Fields(id=TAG_V1, status="deleting")),
     ),
     Scenario(
@@ -131,7 +131,7 @@ SCENARIOS = scenarios(
         args=dict(V1_BY_NAME, state="absent"),
         seed=EVERYTHING,
         check_mode=True,
-        requests=[FIND_WEB, FIND_APP, LIST_APP_TAGS],
+        requests=[FIND_WEB, FIND_APP, find_tag("v1"), LIST_APP_TAGS],
         result=V1_DELETED,
     ),
     SHARED_DIGEST,
@@ -143,6 +143,7 @@ SCENARIOS = scenarios(
         requests=[
             FIND_WEB,
             FIND_APP,
+            find_tag("v2"),
             LIST_APP_TAGS,
             f"DELETE fr-par/tags/{TAG_V2}?force=true -> 200",
             f"GET fr-par/tags/{TAG_V2} -> 404",
@@ -154,21 +155,21 @@ SCENARIOS = scenarios(
         args=dict(V2_BY_NAME, state="absent", force=True),
         seed=EVERYTHING,
         check_mode=True,
-        requests=[FIND_WEB, FIND_APP, LIST_APP_TAGS],
+        requests=[FIND_WEB, FIND_APP, find_tag("v2"), LIST_APP_TAGS],
         result=V2_AND_LATEST_DELETED,
     ),
     Scenario(
         "force_sends_no_force_when_no_other_tag_has_the_digest",
         args=dict(V1_BY_NAME, state="absent", force=True),
         seed=EVERYTHING,
-        requests=[FIND_WEB, FIND_APP, LIST_APP_TAGS, *DELETE_V1],
+        requests=[FIND_WEB, FIND_APP, find_tag("v1"), LIST_APP_TAGS, *DELETE_V1],
         result=V1_DELETED,
     ),
     Scenario(
         "delete_of_a_missing_tag_is_no_change",
         args={"namespace": "team-web", "image": "app", "name": "v9", "state": "absent"},
         seed=EVERYTHING,
-        requests=[FIND_WEB, FIND_APP, LIST_APP_TAGS],
+        requests=[FIND_WEB, FIND_APP, find_tag("v9")],
         result=NOTHING_DELETED,
     ),
     Scenario(
@@ -218,7 +219,7 @@ SCENARIOS = scenarios(
         args=dict(V1_BY_NAME, state="absent"),
         seed=EVERYTHING,
         config={"pushes_before_tag_delete": 1},
-        requests=[FIND_WEB, FIND_APP, LIST_APP_TAGS, f"DELETE fr-par/tags/{TAG_V1} -> 412"],
+        requests=[FIND_WEB, FIND_APP, find_tag("v1"), LIST_APP_TAGS, f"DELETE fr-par/tags/{TAG_V1} -> 412"],
         failed={
             "msg": Msg(
                 f"precondition is not respected: tags pushed-during-delete-of-v1, v1 share digest {DIGEST_1}; set"
