@@ -30,8 +30,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "utils"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from _ansible import user_environment
 from _summary import record
-from with_emulator import PROJECT_ID, SECRET_KEY, start_emulator
+from with_emulator import PROJECT_ID, start_emulator
 
 APPLICATION = "bench-fleet"
 REQUESTS_TARGET = 2
@@ -144,17 +145,12 @@ def main():
     emulator, url, _registries = start_emulator(["--latency-ms", str(options.latency_ms)])
     try:
         with tempfile.TemporaryDirectory() as work:
-            environment = dict(
-                os.environ,
-                SCW_API_URL=url,
-                SCW_SECRET_KEY=SECRET_KEY,
+            environment = user_environment(
+                url,
                 SCW_DEFAULT_PROJECT_ID=PROJECT_ID,
                 # An organization's default project has the organization's id, as on Scaleway.
                 SCW_DEFAULT_ORGANIZATION_ID=PROJECT_ID,
                 HOME=work,
-                ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".tmp", "collections"),
-                ANSIBLE_LOCALHOST_WARNING="false",
-                ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
                 ANSIBLE_NOCOLOR="true",
             )
             created = subprocess.run(

@@ -31,6 +31,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "utils"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from _ansible import user_environment
 from _summary import record
 from with_emulator import PROJECT_ID, SECRET_KEY, start_emulator
 
@@ -128,13 +129,7 @@ def main():
             config = os.path.join(directory, "bench.scaleway_images.yml")
             with open(config, "w") as handle:
                 yaml.safe_dump({"plugin": "scaleway.registry.images", "concurrency": CONCURRENCY}, handle)
-            environment = dict(
-                os.environ,
-                SCW_API_URL=url,
-                SCW_SECRET_KEY=SECRET_KEY,
-                ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".tmp", "collections"),
-                ANSIBLE_INVENTORY_ENABLED="scaleway.registry.images,yaml",
-            )
+            environment = user_environment(url, ANSIBLE_INVENTORY_ENABLED="scaleway.registry.images,yaml")
 
             requests.delete(url + "/_emulator/requests")
             listing, plugin_whole = timed(lambda: ansible_inventory(config, environment))

@@ -21,8 +21,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "utils"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from _ansible import user_environment
 from _summary import record
-from with_emulator import PROJECT_ID, SECRET_KEY, start_emulator
+from with_emulator import PROJECT_ID, start_emulator
 
 DIGEST_A, DIGEST_B = "sha256:" + "a" * 64, "sha256:" + "b" * 64
 
@@ -151,16 +152,7 @@ def main():
         ).json()
         with tempfile.TemporaryDirectory() as work:
             names = {"image_id": created["images"][0], "work": work}
-            environment = dict(
-                os.environ,
-                SCW_API_URL=url,
-                SCW_SECRET_KEY=SECRET_KEY,
-                SCW_DEFAULT_PROJECT_ID=PROJECT_ID,
-                HOME=work,
-                ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".tmp", "collections"),
-                ANSIBLE_LOCALHOST_WARNING="false",
-                ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-            )
+            environment = user_environment(url, SCW_DEFAULT_PROJECT_ID=PROJECT_ID, HOME=work)
             print("requests sent when there is nothing to change, against the API's minimum")
             print(f"  {'':<34} {'sent':>8} {'minimum':>8}  the minimum")
             for case, module, arguments, minimum, why in CASES:

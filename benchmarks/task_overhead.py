@@ -23,6 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "utils"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from _ansible import user_environment
 from _summary import record
 from with_emulator import PROJECT_ID, SECRET_KEY, start_emulator
 
@@ -50,15 +51,7 @@ def main():
     options = parser.parse_args()
 
     emulator, url, _registries = start_emulator([])
-    environment = dict(
-        os.environ,
-        SCW_API_URL=url,
-        SCW_SECRET_KEY=SECRET_KEY,
-        SCW_DEFAULT_PROJECT_ID=PROJECT_ID,
-        ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".tmp", "collections"),
-        ANSIBLE_LOCALHOST_WARNING="false",
-        ANSIBLE_INVENTORY_UNPARSED_WARNING="false",
-    )
+    environment = user_environment(url, SCW_DEFAULT_PROJECT_ID=PROJECT_ID)
     command = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
     seconds = {}
     try:
