@@ -103,10 +103,10 @@ from ansible_collections.scaleway.registry.plugins.module_utils._references impo
     BadReference,
     parse_reference,
     registry_host,
+    reported,
 )
 
 NAME = "pod_image_references"
-SCALEWAY_REGISTRY = re.compile(r"^rg\.[a-z0-9-]+\.scw\.cloud$")
 # docker-pullable://, docker:// (dockershim, cri-dockerd) and any other scheme a runtime may put before an imageID.
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 STATUSES = ("containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses")
@@ -124,7 +124,7 @@ def pod_image_references(pods, registries=None):
             found.update(from_image(container.get("image")))
         for container in containers(spec, SPECS):
             found.update(from_image(container.get("image")))
-    return sorted(reference for reference in found if kept(reference, hosts))
+    return sorted(reference for reference in found if reported(reference.split("/", 1)[0], hosts))
 
 
 def wanted_hosts(registries):
@@ -196,11 +196,6 @@ def parsed(text: str):
     except BadReference:
         return None  # no registry host (nginx:1.25), or not a reference at all
     return reference if reference.repository is not None else None  # a bare digest is an image ID here
-
-
-def kept(reference: str, hosts: set[str]) -> bool:
-    host = reference.split("/", 1)[0]
-    return bool(SCALEWAY_REGISTRY.match(host)) or host in hosts
 
 
 class FilterModule:

@@ -23,11 +23,10 @@ import re
 from typing import Any, Dict, Iterable, NamedTuple, Optional, Tuple
 
 from ansible_collections.scaleway.registry.plugins.module_utils._docker_config import REGISTRY_PATTERN
-from ansible_collections.scaleway.registry.plugins.module_utils._references import COMPONENT, registry_host
+from ansible_collections.scaleway.registry.plugins.module_utils._references import COMPONENT, registry_host, reported
 from ansible_collections.scaleway.registry.plugins.module_utils._references import DIGEST_RE as DIGEST
 from ansible_collections.scaleway.registry.plugins.module_utils._references import TAG as TAG_PATTERN
 
-SCALEWAY_REGISTRY = re.compile(r"^rg\.[a-z0-9-]+\.scw\.cloud$")
 PATH = re.compile(rf"^{COMPONENT}(?:/{COMPONENT})*$")
 TAG = re.compile(rf"^{TAG_PATTERN}$")
 HEX = re.compile(r"^(?:sha256:)?([0-9a-f]+)$")
@@ -167,7 +166,7 @@ class Found:
         running = bool((container.get("State") or {}).get("Running"))
         for written, reference, reason in uses(self.engine, text, own_image, image):
             registry = reference.repository.split("/", 1)[0] if reference else None
-            if registry is not None and not (SCALEWAY_REGISTRY.match(registry) or registry in self.registries):
+            if registry is not None and not reported(registry, self.registries):
                 self.others[registry] = self.others.get(registry, 0) + 1
                 continue
             digests: list[str] = []

@@ -16,7 +16,7 @@ required, as every image of Scaleway's registries has one.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable, Iterator, NamedTuple, Optional, Tuple
+from typing import Any, Container, Iterable, Iterator, NamedTuple, Optional, Tuple
 
 # The distribution registry's grammar of a repository path component and of a tag (github.com/distribution/reference).
 COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
@@ -28,6 +28,16 @@ _REFERENCE_RE = re.compile(
 DIGEST_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
 _Key = Tuple[Optional[str], str]  # (repository or None for every image, tag name or digest)
 _FORMS = "host/namespace/image:tag, host/namespace/image@sha256:<64 hex characters> or sha256:<64 hex characters>"
+
+
+# Scaleway's registries, one a region: rg.fr-par.scw.cloud, rg.nl-ams.scw.cloud, ...
+SCALEWAY_REGISTRY = re.compile(r"^rg\.[a-z0-9-]+\.scw\.cloud$")
+
+
+def reported(host: str, others: Container[str]) -> bool:
+    """Whether the images of a registry host (as registry_host() writes it) count: Scaleway's registries, in every
+    region, and the others named."""
+    return bool(SCALEWAY_REGISTRY.match(host)) or host in others
 
 
 def registry_host(host: str) -> str:

@@ -36,7 +36,8 @@ PREDICTED_KEY = {"access_key": "(a new key)", "secret_key": "(the new key's secr
 
 
 def of_application(keys: list[dict], application: dict | None) -> list[dict]:
-    return [key for key in keys if application and key.get("application_id") == application["id"]]
+    """The keys of an application (none of one that is missing, or only predicted)."""
+    return [key for key in keys if application and application["id"] and key.get("application_id") == application["id"]]
 
 
 class HostKeys:
